@@ -1,0 +1,5 @@
+"""Allow ``python -m riskclf``."""
+
+from riskclf.cli import main
+
+main()

@@ -1,0 +1,289 @@
+"""The ``riskclf`` command line: parses options, calls one library function, prints a summary.
+
+Data goes to ``--out`` or stdout; progress and summaries go to stderr. A :class:`RiskclfError`
+prints one line and exits 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from riskclf import __version__
+from riskclf.config import DEFAULT_CHUNK_ROWS, DEFAULT_CORPUS, DEFAULT_MODEL_DIR, TrainConfig
+from riskclf.errors import RiskclfError
+
+app = typer.Typer(
+    name="riskclf",
+    help="Score news articles for security risk: level, 0–100 score, theme and the terms why.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+ModelOption = Annotated[
+    Path, typer.Option("--model", "-m", help="Model folder written by 'riskclf train'.")
+]
+IdColumn = Annotated[str, typer.Option(help="Column holding the article id.")]
+TextColumn = Annotated[str, typer.Option(help="Column holding the article text.")]
+TitleColumn = Annotated[str, typer.Option(help="Title column, used with --body-column.")]
+BodyColumn = Annotated[str, typer.Option(help="Body column, used with --title-column.")]
+
+
+def _echo_err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def handle_errors(command):
+    """Turn a RiskclfError into one line on stderr and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RiskclfError as exc:
+            _echo_err(f"error: {exc}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _columns(id_column: str, text_column: str, title_column: str, body_column: str):
+    from riskclf.schema import TextColumns
+
+    return TextColumns(id=id_column, text=text_column, title=title_column, body=body_column)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"riskclf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """riskclf: a regional security-risk text classifier."""
+
+
+@app.command("train")
+@handle_errors
+def train_cli(
+    data: Annotated[
+        Path, typer.Argument(exists=True, help="Labelled table (CSV, JSONL, Parquet, folder).")
+    ] = DEFAULT_CORPUS,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = (
+        DEFAULT_MODEL_DIR
+    ),
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing model folder.")] = False,
+    config_file: Annotated[
+        Optional[Path],
+        typer.Option("--config", exists=True, help="JSON file of TrainConfig settings."),
+    ] = None,
+    cv_folds: Annotated[
+        Optional[int], typer.Option(help="Cross-validation folds (0 = skip).")
+    ] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
+    risk_model: Annotated[
+        Optional[str], typer.Option(help="Risk head: 'ordinal' or 'multinomial'.")
+    ] = None,
+    id_column: IdColumn = "id",
+    text_column: TextColumn = "text",
+    title_column: TitleColumn = "title",
+    body_column: BodyColumn = "body",
+) -> None:
+    """Train a model on a labelled table (default: the starter corpus into models/default)."""
+    from riskclf.artifact import build_metadata, save_model
+    from riskclf.io import read_table
+    from riskclf.training import train_model
+
+    settings = json.loads(config_file.read_text(encoding="utf-8")) if config_file else {}
+    for key, value in (("cv_folds", cv_folds), ("seed", seed), ("risk_model", risk_model)):
+        if value is not None:
+            settings[key] = value
+    config = TrainConfig.from_dict(settings)
+    if out.exists() and not overwrite:
+        raise_error(f"{out} already exists; pass --overwrite to replace it")
+    frame = read_table(data)
+    result = train_model(
+        frame, config, columns=_columns(id_column, text_column, title_column, body_column)
+    )
+    metadata = build_metadata(
+        result.model,
+        data=result.data,
+        metrics=result.metrics,
+        source=str(data),
+        seconds=round(result.seconds, 2),
+    )
+    save_model(result.model, metadata, out, overwrite=overwrite)
+    holdout = result.metrics["holdout"]
+    parts = [f"trained on {result.data['train_rows']} rows in {result.seconds:.1f} s"]
+    if "risk_level" in holdout:
+        r = holdout["risk_level"]
+        parts.append(f"risk macro-F1 {100 * r['macro_f1']:.1f}, QWK {r['qwk']:.3f}")
+    if "theme" in holdout:
+        parts.append(f"theme macro-F1 {100 * holdout['theme']['macro_f1']:.1f}")
+    _echo_err(f"{'; '.join(parts)} (held out: {result.data['holdout_rows']} rows) -> {out}")
+
+
+def raise_error(message: str):
+    """Raise a RiskclfError from the CLI layer (caught by :func:`handle_errors`)."""
+    from riskclf.errors import InputError
+
+    raise InputError(message)
+
+
+@app.command("predict")
+@handle_errors
+def predict_cli(
+    inputs: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Files, folders of .txt files, or '-' for stdin (CSV)."),
+    ] = None,
+    text: Annotated[
+        Optional[str], typer.Option("--text", "-t", help="Score one article given inline.")
+    ] = None,
+    model: ModelOption = DEFAULT_MODEL_DIR,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file.")] = None,
+    fmt: Annotated[
+        Optional[str], typer.Option("--format", "-f", help="csv, jsonl or parquet.")
+    ] = None,
+    input_format: Annotated[
+        Optional[str], typer.Option(help="Force the input format: csv, tsv, jsonl, parquet.")
+    ] = None,
+    keep: Annotated[
+        Optional[list[str]], typer.Option("--keep", "-k", help="Input column to pass through.")
+    ] = None,
+    explain: Annotated[bool, typer.Option(help="Add top_terms (why this level).")] = True,
+    top_terms: Annotated[int, typer.Option(min=1, help="Terms in top_terms.")] = 5,
+    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = DEFAULT_CHUNK_ROWS,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any row could not be scored.")] = False,
+    id_column: IdColumn = "id",
+    text_column: TextColumn = "text",
+    title_column: TitleColumn = "title",
+    body_column: BodyColumn = "body",
+) -> None:
+    """Score articles: files in, one scored row per input row out."""
+    from riskclf.artifact import load_model
+    from riskclf.batch import score_files
+    from riskclf.io import detect_format, output_format
+
+    if text is None and not inputs:
+        raise typer.BadParameter("give input files, '-' for stdin, or --text", param_hint="INPUTS")
+    if text is not None and inputs:
+        raise typer.BadParameter("give either input files or --text, not both")
+    columns = _columns(id_column, text_column, title_column, body_column)
+    loaded = load_model(model)
+    if text is not None:
+        _print_article(loaded.model, text, top_terms)
+        return
+    for source in inputs:
+        if source != "-" and not Path(source).exists():
+            raise typer.BadParameter(f"input not found: {source}", param_hint="INPUTS")
+        if input_format is None:
+            detect_format(source)
+    summary = score_files(
+        loaded.model,
+        inputs,
+        out,
+        fmt=output_format(out, fmt),
+        overwrite=overwrite,
+        progress=not quiet and sys.stderr.isatty() and out is not None,
+        input_format=input_format,
+        chunk_rows=chunk_rows,
+        columns=columns,
+        passthrough=keep or (),
+        explain=explain,
+        top_terms=top_terms,
+    )
+    if not quiet:
+        _echo_err(summary.line() + (f" -> {out}" if out else ""))
+    if strict and summary.errors:
+        raise typer.Exit(1)
+
+
+def _print_article(model, text: str, top_terms: int) -> None:
+    """Print a readable summary of one scored article."""
+    import pandas as pd
+
+    from riskclf.scoring import score_frame
+
+    row = score_frame(model, pd.DataFrame({"text": [text]}), top_terms=top_terms).iloc[0]
+    if row["error"]:
+        raise_error(f"cannot score this text: {row['error']}")
+    lines = []
+    if model.risk_levels is not None:
+        probs = ", ".join(f"{lv} {row[f'p_{lv}']:.2f}" for lv in model.risk_levels)
+        lines.append(f"risk level : {row['risk_level']}  (score {row['risk_score']:.0f}/100)")
+        lines.append(f"probability: {probs}")
+    if model.theme_labels is not None:
+        best = sorted(model.theme_labels, key=lambda t: -row[f"p_theme_{t}"])[:3]
+        lines.append(f"themes     : {row['theme'].replace('|', ', ')}")
+        lines.append("theme prob.: " + ", ".join(f"{t} {row[f'p_theme_{t}']:.2f}" for t in best))
+    if model.risk_levels is not None:
+        lines.append(f"top terms  : {row['top_terms'] or '(none)'}")
+    typer.echo("\n".join(lines))
+
+
+@app.command("evaluate")
+@handle_errors
+def evaluate_cli(
+    data: Annotated[Path, typer.Argument(exists=True, help="Labelled table to score.")],
+    model: ModelOption = DEFAULT_MODEL_DIR,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write metrics JSON.")] = None,
+    split: Annotated[
+        Optional[str], typer.Option(help="Evaluate only rows whose 'split' column has this value.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    id_column: IdColumn = "id",
+    text_column: TextColumn = "text",
+    title_column: TitleColumn = "title",
+    body_column: BodyColumn = "body",
+) -> None:
+    """Measure a model on a labelled table: prints a report, writes JSON with --out."""
+    from riskclf.artifact import load_model
+    from riskclf.evaluation import evaluate_model, format_report
+    from riskclf.io import check_output_path, read_table
+
+    if out is not None:
+        check_output_path(out, overwrite=overwrite)
+    loaded = load_model(model)
+    frame = read_table(data)
+    if split is not None:
+        if "split" not in frame.columns:
+            raise_error(f"--split {split}: {data} has no 'split' column")
+        frame = frame[frame["split"].astype(str).str.strip().str.lower() == split.lower()]
+        if frame.empty:
+            raise_error(f"--split {split}: no rows of {data} have that split")
+    metrics = evaluate_model(
+        loaded.model,
+        frame.reset_index(drop=True),
+        columns=_columns(id_column, text_column, title_column, body_column),
+    )
+    metrics["model"] = str(model)
+    metrics["data"] = str(data) + (f" (split={split})" if split else "")
+    typer.echo(format_report(metrics))
+    if out is not None:
+        out.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        _echo_err(f"metrics -> {out}")
+
+
+def main() -> None:
+    """Entry point of the ``riskclf`` console script."""
+    app()

@@ -1,0 +1,162 @@
+"""Names, label orders, defaults and the training configuration.
+
+This is the only library module (with ``cli.py``) that knows where the project's ``data/`` and
+``models/`` folders are; every other function takes paths and objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from riskclf.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+MODELS_DIR = PROJECT_ROOT / "models"
+DEFAULT_CORPUS = DATA_DIR / "starter_corpus.csv"
+DEFAULT_MODEL_DIR = MODELS_DIR / "default"
+
+# Column names of the training and scoring tables.
+ID_COLUMN = "id"
+TEXT_COLUMN = "text"
+TITLE_COLUMN = "title"
+BODY_COLUMN = "body"
+RISK_COLUMN = "risk_level"
+THEME_COLUMN = "theme"
+SPLIT_COLUMN = "split"
+DATE_COLUMN = "date"
+COUNTRY_COLUMN = "country"
+REGION_COLUMN = "region"
+ERROR_COLUMN = "error"
+LABEL_SEPARATOR = "|"
+
+RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
+THEMES: tuple[str, ...] = (
+    "terrorism",
+    "insurgency",
+    "armed_conflict",
+    "security_operations",
+    "kidnapping",
+    "crime",
+    "civil_unrest",
+    "politics",
+)
+REGIONS: tuple[str, ...] = (
+    "South Asia",
+    "Central Asia",
+    "East Asia",
+    "South-East Asia",
+    "Middle East & North Africa",
+    "Sub-Saharan Africa",
+    "Europe",
+    "North America",
+    "Latin America & Caribbean",
+    "Oceania",
+)
+
+# Scoring defaults.
+DEFAULT_CHUNK_ROWS = 2000
+DEFAULT_TOP_TERMS = 5
+MAX_TEXT_CHARS = 100_000  # longer texts are truncated and flagged, so one row cannot stall a run
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings for :func:`riskclf.training.train_model`.
+
+    Parameters
+    ----------
+    risk_levels : tuple of str
+        Ordered risk levels, lowest first. Labels outside it are rejected.
+    themes : tuple of str or None
+        Allowed theme labels; ``None`` learns whatever themes the table holds.
+    word_ngrams, char_ngrams : tuple of int
+        N-gram ranges of the word and character TF-IDF blocks; ``char_ngrams=None`` drops
+        the character block.
+    min_df : int
+        Minimum number of documents a term must occur in.
+    max_word_features, max_char_features : int
+        Vocabulary caps of the two blocks.
+    risk_model : {"ordinal", "multinomial"}
+        Cumulative "level >= k" binary models, or one multinomial logistic regression.
+    C_risk, C_theme : float
+        Inverse regularisation strength of the heads.
+    casualty_features : bool
+        Add counts of killed/injured/abducted parsed from the text to the features.
+    theme_threshold : float or None
+        Fixed decision threshold for themes; ``None`` chooses one per label on out-of-fold
+        predictions of the training data.
+    min_themes : int
+        At least this many themes per article (the most probable ones) even below threshold.
+    test_size : float
+        Share of rows held out for evaluation when the table has no ``split`` column.
+    cv_folds : int
+        Folds of the stratified cross-validation reported in the metrics (0 to skip).
+    seed : int
+        Seed of every random choice.
+    """
+
+    risk_levels: tuple[str, ...] = RISK_LEVELS
+    themes: tuple[str, ...] | None = None
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] | None = (3, 5)
+    min_df: int = 2
+    max_word_features: int = 200_000
+    max_char_features: int = 200_000
+    risk_model: str = "ordinal"
+    C_risk: float = 4.0
+    C_theme: float = 4.0
+    casualty_features: bool = True
+    theme_threshold: float | None = None
+    min_themes: int = 1
+    test_size: float = 0.2
+    cv_folds: int = 5
+    seed: int = 13
+
+    def __post_init__(self) -> None:
+        if self.risk_model not in ("ordinal", "multinomial"):
+            raise ConfigError(
+                f"risk_model must be 'ordinal' or 'multinomial', got {self.risk_model!r}"
+            )
+        if len(self.risk_levels) < 2 or len(set(self.risk_levels)) != len(self.risk_levels):
+            raise ConfigError("risk_levels must hold at least two distinct levels")
+        if not 0.0 < self.test_size < 1.0:
+            raise ConfigError(f"test_size must be between 0 and 1, got {self.test_size}")
+        if self.cv_folds == 1 or self.cv_folds < 0:
+            raise ConfigError(f"cv_folds must be 0 (skip) or at least 2, got {self.cv_folds}")
+        if self.min_df < 1:
+            raise ConfigError(f"min_df must be at least 1, got {self.min_df}")
+        if self.theme_threshold is not None and not 0.0 < self.theme_threshold < 1.0:
+            raise ConfigError(f"theme_threshold must be in (0, 1), got {self.theme_threshold}")
+        for name in ("word_ngrams", "char_ngrams"):
+            value = getattr(self, name)
+            if value is not None and (len(value) != 2 or not 1 <= value[0] <= value[1]):
+                raise ConfigError(f"{name} must be a (low, high) pair with 1 <= low <= high")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Build a config from a mapping, rejecting unknown keys.
+
+        Lists are turned into tuples so a config read back from JSON compares equal.
+        """
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown config keys: {', '.join(unknown)}; "
+                f"known keys: {', '.join(sorted(known))}"
+            )
+        converted = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        return cls(**converted)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as a JSON-ready dict."""
+        values = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+    def replace(self, **changes: Any) -> TrainConfig:
+        """Return a copy with some settings changed (unknown keys rejected)."""
+        return TrainConfig.from_dict({**self.to_dict(), **changes})

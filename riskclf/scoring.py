@@ -1,0 +1,172 @@
+"""Score articles: :func:`score_frame` is the one function every path calls (the CLI, chunked
+files, worker processes and Dask partitions).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskclf.config import DEFAULT_TOP_TERMS, ERROR_COLUMN, LABEL_SEPARATOR
+from riskclf.errors import SchemaError
+from riskclf.explain import format_terms, top_contributions
+from riskclf.features import readable_feature_names
+from riskclf.model import RiskModel
+from riskclf.schema import (
+    TRUNCATED_FLAG,
+    TextColumns,
+    clean_texts,
+    get_ids,
+    get_texts,
+    reader_errors,
+)
+
+
+@dataclass(frozen=True)
+class _Explainer:
+    """Per-model data for explanations, computed once per loaded model."""
+
+    names: list[str | None]
+    readable: np.ndarray
+    risk_weights: np.ndarray | None
+
+
+_EXPLAINERS: weakref.WeakKeyDictionary[RiskModel, _Explainer] = weakref.WeakKeyDictionary()
+
+
+def _explainer(model: RiskModel) -> _Explainer:
+    """Return the cached explanation data of ``model``."""
+    cached = _EXPLAINERS.get(model)
+    if cached is None:
+        names = readable_feature_names(model.vectorizer)
+        readable = np.array([n is not None for n in names], dtype=bool)
+        risk_weights = model.risk_head.class_weights() if model.risk_head is not None else None
+        cached = _Explainer(names, readable, risk_weights)
+        _EXPLAINERS[model] = cached
+    return cached
+
+
+def risk_score(proba: np.ndarray) -> np.ndarray:
+    """Return the 0–100 risk score: the expected level, scaled so the lowest level is 0 and the
+    highest is 100.
+
+    ``score = 100 * sum_k p_k * k / (K - 1)`` for levels ``k = 0 .. K-1``.
+    """
+    n_levels = proba.shape[1]
+    return 100.0 * proba @ (np.arange(n_levels) / (n_levels - 1))
+
+
+def output_columns(model: RiskModel, passthrough: Sequence[str] = (), explain: bool = True):
+    """Return the column names :func:`score_frame` produces, in order."""
+    cols = ["id", *passthrough]
+    if model.risk_levels is not None:
+        cols += ["risk_level", "risk_score", *[f"p_{lv}" for lv in model.risk_levels]]
+    if model.theme_labels is not None:
+        cols += ["theme", *[f"p_theme_{t}" for t in model.theme_labels]]
+    if explain and model.risk_levels is not None:
+        cols.append("top_terms")
+    cols += ["truncated", ERROR_COLUMN]
+    return cols
+
+
+def score_frame(
+    model: RiskModel,
+    frame: pd.DataFrame,
+    *,
+    columns: TextColumns = TextColumns(),
+    passthrough: Sequence[str] = (),
+    explain: bool = True,
+    top_terms: int = DEFAULT_TOP_TERMS,
+    row_offset: int = 0,
+) -> pd.DataFrame:
+    """Score every row of ``frame``; return one output row per input row, in order.
+
+    Parameters
+    ----------
+    model : RiskModel
+        A fitted model (see :func:`riskclf.artifact.load_model`).
+    frame : DataFrame
+        Articles, with a text column or title and body columns.
+    columns : TextColumns
+        Names of the id, text, title and body columns.
+    passthrough : sequence of str
+        Input columns copied to the output unchanged.
+    explain : bool
+        Add ``top_terms``: the word n-grams that pushed the predicted risk level up most.
+    top_terms : int
+        How many terms to list.
+    row_offset : int
+        Rows before this chunk, so generated ids (``row-<n>``) stay unique across chunks.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, the passthrough columns, ``risk_level``, ``risk_score`` (0–100, see
+        :func:`risk_score`), ``p_<level>``, ``theme`` (``|``-joined), ``p_theme_<label>``,
+        ``top_terms``, ``truncated`` and ``error`` (empty when the row was scored). Rows that
+        cannot be scored (empty or undecodable text) keep their id, have empty predictions and
+        say why in ``error``.
+    """
+    missing = [c for c in passthrough if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"passthrough columns not in the input: {', '.join(missing)}")
+    n = len(frame)
+    ids = get_ids(frame, columns.id, start=row_offset)
+    texts, problems = clean_texts(get_texts(frame, columns))
+    for i, err in enumerate(reader_errors(frame)):
+        if err:
+            problems[i] = err
+    ok = np.array([p in ("", TRUNCATED_FLAG) for p in problems], dtype=bool)
+    rows = np.nonzero(ok)[0]
+    X = model.transform([texts[i] for i in rows]) if len(rows) else None
+
+    out: dict[str, object] = {"id": ids.to_numpy()}
+    for col in passthrough:
+        out[col] = frame[col].to_numpy()
+    if model.risk_levels is not None:
+        proba = np.full((n, len(model.risk_levels)), np.nan)
+        if X is not None:
+            proba[rows] = model.risk_proba(X)
+        levels = np.array(model.risk_levels, dtype=object)
+        predicted = np.where(ok, levels[np.nan_to_num(proba).argmax(axis=1)], None)
+        out["risk_level"] = predicted
+        out["risk_score"] = np.round(risk_score(proba), 2)
+        for j, level in enumerate(model.risk_levels):
+            out[f"p_{level}"] = proba[:, j]
+    if model.theme_labels is not None:
+        theme_proba = np.full((n, len(model.theme_labels)), np.nan)
+        themes = np.full(n, None, dtype=object)
+        if X is not None:
+            theme_proba[rows] = model.theme_proba(X)
+            chosen = model.theme_head.decide(theme_proba[rows])
+            labels = np.array(model.theme_labels, dtype=object)
+            themes[rows] = [
+                _join_themes(labels, chosen[i], theme_proba[r]) for i, r in enumerate(rows)
+            ]
+        out["theme"] = themes
+        for j, label in enumerate(model.theme_labels):
+            out[f"p_theme_{label}"] = theme_proba[:, j]
+    if explain and model.risk_levels is not None:
+        terms = np.full(n, None, dtype=object)
+        if X is not None:
+            exp = _explainer(model)
+            classes = np.nan_to_num(proba[rows]).argmax(axis=1)
+            pairs = top_contributions(X, exp.risk_weights, classes, exp.readable, top_terms)
+            terms[rows] = [format_terms(p, exp.names) for p in pairs]
+        out["top_terms"] = terms
+    out["truncated"] = np.array([p == TRUNCATED_FLAG for p in problems])
+    out[ERROR_COLUMN] = np.array(
+        [p if p != TRUNCATED_FLAG else "" for p in problems], dtype=object
+    )
+    return pd.DataFrame(out, index=range(row_offset, row_offset + n))
+
+
+def _join_themes(labels: np.ndarray, chosen: np.ndarray, proba: np.ndarray) -> str:
+    """Join the chosen themes, most probable first."""
+    picked = np.nonzero(chosen)[0]
+    picked = picked[np.argsort(-proba[picked], kind="stable")]
+    return LABEL_SEPARATOR.join(labels[picked])

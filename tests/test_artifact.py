@@ -1,0 +1,150 @@
+import json
+import shutil
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskclf.artifact import (
+    FORMAT_VERSION,
+    METADATA_FILE,
+    MODEL_FILE,
+    build_metadata,
+    load_model,
+    save_model,
+)
+from riskclf.errors import ArtifactError
+from riskclf.scoring import score_frame
+
+
+@pytest.fixture
+def model_copy(trained, tmp_path):
+    _, folder = trained
+    target = tmp_path / "copy"
+    shutil.copytree(folder, target)
+    return target
+
+
+def test_round_trip_gives_identical_probabilities(trained, tiny_frame):
+    result, folder = trained
+    loaded = load_model(folder)
+    before = score_frame(result.model, tiny_frame)
+    after = score_frame(loaded.model, tiny_frame)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_folder_contents_and_metadata(trained):
+    _, folder = trained
+    assert sorted(p.name for p in folder.iterdir()) == ["MODEL_CARD.md", METADATA_FILE, MODEL_FILE]
+    meta = json.loads((folder / METADATA_FILE).read_text())
+    for key in (
+        "format_version",
+        "riskclf_version",
+        "sklearn_version",
+        "python_version",
+        "created_at",
+        "risk_levels",
+        "theme_labels",
+        "training_data",
+        "config",
+        "metrics",
+        "files",
+    ):
+        assert key in meta
+    assert meta["training_data"]["rows"] == 48
+    assert len(meta["training_data"]["sha256"]) == 64
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert "## Known limits" in card and "macro_f1" in card
+
+
+def test_refuses_to_overwrite(trained, tmp_path):
+    result, folder = trained
+    with pytest.raises(ArtifactError, match="already exists; pass --overwrite"):
+        save_model(result.model, {}, folder)
+
+
+def test_overwrite_replaces_whole_folder(trained, model_copy):
+    result, _ = trained
+    (model_copy / "stale.txt").write_text("old")
+    meta = build_metadata(result.model, data=result.data, metrics={})
+    save_model(result.model, meta, model_copy, overwrite=True)
+    assert not (model_copy / "stale.txt").exists()
+    assert not any(p.name.startswith(".") for p in model_copy.parent.iterdir())
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(ArtifactError, match="model folder not found"):
+        load_model(tmp_path / "nope")
+
+
+def test_missing_metadata(model_copy):
+    (model_copy / METADATA_FILE).unlink()
+    with pytest.raises(ArtifactError, match="has no metadata.json"):
+        load_model(model_copy)
+
+
+def test_broken_metadata(model_copy):
+    (model_copy / METADATA_FILE).write_text("{not json")
+    with pytest.raises(ArtifactError, match="is not valid JSON"):
+        load_model(model_copy)
+
+
+def test_newer_format_version(model_copy):
+    meta = json.loads((model_copy / METADATA_FILE).read_text())
+    meta["format_version"] = FORMAT_VERSION + 1
+    (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match="written by a newer riskclf: upgrade"):
+        load_model(model_copy)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "change", "delete"])
+def test_damaged_model_file(model_copy, damage):
+    path = model_copy / MODEL_FILE
+    if damage == "truncate":
+        path.write_bytes(path.read_bytes()[:100])
+    elif damage == "change":
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    else:
+        path.unlink()
+    with pytest.raises(ArtifactError, match="sha256|has no model.npz"):
+        load_model(model_copy)
+
+
+def test_label_order_disagreement(model_copy):
+    meta = json.loads((model_copy / METADATA_FILE).read_text())
+    meta["risk_levels"] = list(reversed(meta["risk_levels"]))
+    (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match="risk_levels in metadata.json .* disagree"):
+        load_model(model_copy)
+
+
+def test_other_sklearn_version_warns(model_copy):
+    meta = json.loads((model_copy / METADATA_FILE).read_text())
+    meta["sklearn_version"] = "0.24.2"
+    (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.warns(UserWarning, match="trained with scikit-learn 0.24.2"):
+        load_model(model_copy)
+
+
+def test_pickle_payload_is_never_executed(model_copy, tmp_path):
+    """A model file holding a pickled object whose unpickling runs code is refused unrun."""
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    arrays = dict(np.load(model_copy / MODEL_FILE))
+    arrays["risk.coef_"] = np.array([Payload()], dtype=object)
+    np.savez(model_copy / MODEL_FILE, **arrays)
+    meta = json.loads((model_copy / METADATA_FILE).read_text())
+    from riskclf.artifact import file_sha256
+
+    meta["files"][MODEL_FILE] = file_sha256(model_copy / MODEL_FILE)  # attacker fixes the hash
+    (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    with warnings.catch_warnings(), pytest.raises(ArtifactError, match="cannot be read"):
+        load_model(model_copy)
+    assert not marker.exists()

@@ -1,0 +1,99 @@
+import pandas as pd
+import pytest
+
+from riskclf.errors import SchemaError
+from riskclf.training import train_model
+
+
+def test_trains_both_heads_and_reports_metrics(trained):
+    result, _ = trained
+    assert result.model.risk_levels == ("low", "medium", "high", "critical")
+    assert set(result.model.theme_labels) == {
+        "politics",
+        "security_operations",
+        "insurgency",
+        "terrorism",
+    }
+    holdout = result.metrics["holdout"]
+    assert holdout["risk_level"]["n"] == result.data["holdout_rows"] > 0
+    assert result.metrics["cv"]["folds"] == 3 and len(result.metrics["cv"]["per_fold"]) == 3
+    assert result.data["rows"] == 48
+    assert result.data["label_counts"]["risk_level"]["critical"] == 12
+    # The synthetic classes are separable: a model that cannot learn them is broken.
+    assert holdout["risk_level"]["macro_f1"] > 0.9
+
+
+def test_split_column_chooses_the_holdout(tiny_frame, tiny_config):
+    tiny_frame["split"] = ["test" if i % 4 == 0 else "train" for i in range(len(tiny_frame))]
+    result = train_model(tiny_frame, tiny_config.replace(cv_folds=0))
+    assert result.data["holdout_rows"] == 12
+    assert sorted(result.holdout_ids) == sorted(tiny_frame.loc[tiny_frame.split == "test", "id"])
+
+
+@pytest.mark.parametrize("drop", ["risk_level", "theme"])
+def test_either_head_may_be_absent(tiny_frame, tiny_config, drop):
+    result = train_model(tiny_frame.drop(columns=drop), tiny_config.replace(cv_folds=0))
+    assert (result.model.risk_levels is None) == (drop == "risk_level")
+    assert (result.model.theme_labels is None) == (drop == "theme")
+
+
+def test_no_label_column(tiny_frame, tiny_config):
+    with pytest.raises(SchemaError, match="no label column"):
+        train_model(tiny_frame.drop(columns=["risk_level", "theme"]), tiny_config)
+
+
+def test_single_class(tiny_frame, tiny_config):
+    tiny_frame["risk_level"] = "high"
+    with pytest.raises(SchemaError, match="column 'risk_level' has a single class \\(high\\)"):
+        train_model(tiny_frame.drop(columns="theme"), tiny_config)
+
+
+def test_empty_and_blank_texts_are_named(tiny_frame, tiny_config):
+    tiny_frame.loc[[0, 5], "body"] = "  "
+    tiny_frame.loc[[0, 5], "title"] = ""
+    with pytest.raises(
+        SchemaError, match="2 rows cannot be used for training \\(2 empty text\\): low-00, low-05"
+    ):
+        train_model(tiny_frame, tiny_config)
+
+
+def test_undecodable_text_is_named(tiny_frame, tiny_config):
+    tiny_frame["body"] = tiny_frame["body"].astype(object)
+    tiny_frame.loc[3, "body"] = "caf\udce9"
+    with pytest.raises(SchemaError, match="1 text is not valid UTF-8\\): low-03"):
+        train_model(tiny_frame, tiny_config)
+
+
+def test_unknown_label(tiny_frame, tiny_config):
+    tiny_frame.loc[2, "risk_level"] = "extreme"
+    with pytest.raises(SchemaError, match="outside the declared set \\(extreme\\).*low-02"):
+        train_model(tiny_frame, tiny_config)
+
+
+def test_fewer_rows_than_folds(tiny_frame, tiny_config):
+    with pytest.raises(SchemaError, match="classes with fewer training rows than cv_folds=20"):
+        train_model(tiny_frame, tiny_config.replace(cv_folds=20))
+
+
+def test_too_few_rows_to_hold_out(tiny_config):
+    frame = pd.DataFrame({"text": ["a b", "c d", "e f"], "risk_level": ["low", "high", "low"]})
+    with pytest.raises(SchemaError, match="high has fewer than 2 rows"):
+        train_model(frame, tiny_config)
+
+
+def test_empty_table(tiny_config):
+    with pytest.raises(SchemaError, match="has no rows"):
+        train_model(pd.DataFrame({"text": [], "risk_level": []}), tiny_config)
+
+
+def test_duplicate_ids_rejected(tiny_frame, tiny_config):
+    tiny_frame.loc[1, "id"] = tiny_frame.loc[0, "id"]
+    with pytest.raises(SchemaError, match="occur more than once: low-00"):
+        train_model(tiny_frame, tiny_config)
+
+
+def test_same_seed_same_model(tiny_frame, tiny_config):
+    config = tiny_config.replace(cv_folds=0)
+    a = train_model(tiny_frame, config).model
+    b = train_model(tiny_frame, config).model
+    assert (a.risk_head.coef_ == b.risk_head.coef_).all()
