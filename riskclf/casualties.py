@@ -86,8 +86,9 @@ _NONE_RE = re.compile(
     re.IGNORECASE,
 )
 _BACKGROUND_RE = re.compile(
-    r"\b(?:last (?:year|month|week)|years? ago|months? ago|anniversary|earlier this year|"
-    r"in (?:19|20)\d\d|recalled|since the|previous(?:ly)?|remember)\b",
+    r"\b(?:last (?:year|month|week)|(?:days|weeks|months|years) (?:ago|after|since)|"
+    r"anniversary|earlier this (?:year|month)|in (?:19|20)\d\d|recalled|since the|"
+    r"previous(?:ly)?|remember(?:ed)?|memorial)\b",
     re.IGNORECASE,
 )
 _SENTENCE_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -107,25 +108,27 @@ def _value(token: str) -> int:
 
 
 def _count_near(sentence: str, verb: re.Pattern) -> int:
-    """Largest count tied to a casualty verb in one sentence (0 when none)."""
+    """Largest count tied to a casualty verb in one sentence (0 when none).
+
+    The number nearest before the verb wins ("two soldiers were killed and five injured" gives
+    killed 2); failing that, the first number shortly after it ("killed at least 12 people");
+    a verb with no number still reports one victim ("was shot dead").
+    """
     best = 0
     for match in verb.finditer(sentence):
-        before = sentence[: match.start()]
-        after = sentence[match.end() :]
-        candidates = []
-        tail_tokens = before.split()[-_WINDOW_BEFORE:]
-        window = " ".join(tail_tokens)
-        for num in _NUMBER_RE.finditer(window):
-            if not _NOT_PEOPLE.match(window[num.end() :]):
-                candidates.append(num.group(1))
-        head = " ".join(after.split()[:_WINDOW_AFTER])
-        for num in _NUMBER_RE.finditer(head):
-            if not _NOT_PEOPLE.match(head[num.end() :]):
-                candidates.append(num.group(1))
-                break
-        values = [v for v in map(_value, candidates) if 0 < v < 5000]
-        # A verb with no number still reports at least one victim ("was shot dead").
-        best = max(best, max(values) if values else 1)
+        window = " ".join(sentence[: match.start()].split()[-_WINDOW_BEFORE:])
+        before = [
+            n.group(1)
+            for n in _NUMBER_RE.finditer(window)
+            if not _NOT_PEOPLE.match(window[n.end() :])
+        ]
+        head = " ".join(sentence[match.end() :].split()[:_WINDOW_AFTER])
+        after = [
+            n.group(1) for n in _NUMBER_RE.finditer(head) if not _NOT_PEOPLE.match(head[n.end() :])
+        ]
+        chosen = before[-1:] or after[:1]
+        value = _value(chosen[0]) if chosen else 1
+        best = max(best, value if 0 < value < 5000 else 1)
     return best
 
 

@@ -1,0 +1,44 @@
+import pytest
+
+from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties
+
+
+@pytest.mark.parametrize(
+    ("text", "killed", "injured", "abducted"),
+    [
+        ("Two soldiers were killed and five injured when an IED exploded.", 2, 5, 0),
+        ("A suicide bomber killed at least 12 people in the market.", 12, 0, 0),
+        ("The death toll rose to fourteen on Tuesday.", 14, 0, 0),
+        ("Gunmen shot dead a constable outside his home.", 1, 0, 0),
+        ("Twenty-two passengers were wounded in the blast.", 0, 22, 0),
+        ("Gunmen abducted three engineers from the site.", 0, 0, 3),
+        ("A group of 30 militants attacked the camp; a policeman died.", 1, 0, 0),
+        ("Police arrested 12 suspects and recovered INR 40 lakh.", 0, 0, 0),
+        ("Personnel of the 206th battalion recovered a bomb.", 0, 0, 0),
+    ],
+)
+def test_counts(text, killed, injured, abducted):
+    counts = parse_casualties(text)
+    assert (counts["killed"], counts["injured"], counts["abducted"]) == (killed, injured, abducted)
+
+
+def test_background_deaths_are_kept_apart():
+    text = (
+        "Troops will hold a joint exercise next month. The drill comes weeks after two engineers "
+        "were killed near the airport."
+    )
+    counts = parse_casualties(text)
+    assert counts["killed"] == 0 and counts["background_killed"] == 2
+
+
+def test_nobody_hurt_is_flagged():
+    assert parse_casualties("The bomb was defused and no one was hurt.")["none_reported"] == 1
+
+
+def test_transformer_shape_and_names():
+    features = CasualtyFeatures().fit([])
+    X = features.transform(["Ten people were killed.", "Talks resumed."])
+    assert X.shape == (2, len(FEATURE_NAMES))
+    row = dict(zip(FEATURE_NAMES, X.toarray()[0], strict=True))
+    assert row["killed>=10"] == 1 and row["killed>=1"] == 1
+    assert X[1].nnz == 0
