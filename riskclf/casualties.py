@@ -117,10 +117,12 @@ def _count_near(sentence: str, verb: re.Pattern) -> int:
     best = 0
     for match in verb.finditer(sentence):
         window = " ".join(sentence[: match.start()].split()[-_WINDOW_BEFORE:])
+        # "a"/"an" before the verb is usually the attacker ("a bomber killed 12"), and one
+        # victim is the default anyway, so only real numbers count before the verb.
         before = [
             n.group(1)
             for n in _NUMBER_RE.finditer(window)
-            if not _NOT_PEOPLE.match(window[n.end() :])
+            if n.group(1).lower() not in ("a", "an") and not _NOT_PEOPLE.match(window[n.end() :])
         ]
         head = " ".join(sentence[match.end() :].split()[:_WINDOW_AFTER])
         after = [
