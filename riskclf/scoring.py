@@ -11,11 +11,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from riskclf.config import DEFAULT_TOP_TERMS, ERROR_COLUMN, LABEL_SEPARATOR
+from riskclf.config import (
+    COUNTRY_COLUMN,
+    DEFAULT_TOP_TERMS,
+    ERROR_COLUMN,
+    LABEL_SEPARATOR,
+    REGION_COLUMN,
+)
 from riskclf.errors import SchemaError
 from riskclf.explain import format_terms, top_contributions
 from riskclf.features import readable_feature_names
 from riskclf.model import RiskModel
+from riskclf.places import NO_PLACE, Gazetteer
 from riskclf.schema import (
     TRUNCATED_FLAG,
     TextColumns,
@@ -60,13 +67,28 @@ def risk_score(proba: np.ndarray) -> np.ndarray:
     return 100.0 * proba @ (np.arange(n_levels) / (n_levels - 1))
 
 
-def output_columns(model: RiskModel, passthrough: Sequence[str] = (), explain: bool = True):
+PLACE_COLUMNS = ("country", "country_code", "region", "countries")
+
+
+def passthrough_names(
+    model: RiskModel, passthrough: Sequence[str], places: bool = True
+) -> list[str]:
+    """Output names of passthrough columns: ``input_<name>`` where riskclf writes that name."""
+    produced = set(output_columns(model, (), places=places))
+    return [f"input_{c}" if c in produced else c for c in passthrough]
+
+
+def output_columns(
+    model: RiskModel, passthrough: Sequence[str] = (), explain: bool = True, places: bool = True
+) -> list[str]:
     """Return the column names :func:`score_frame` produces, in order."""
-    cols = ["id", *passthrough]
+    cols = ["id", *(passthrough_names(model, passthrough, places) if passthrough else [])]
     if model.risk_levels is not None:
         cols += ["risk_level", "risk_score", *[f"p_{lv}" for lv in model.risk_levels]]
     if model.theme_labels is not None:
         cols += ["theme", *[f"p_theme_{t}" for t in model.theme_labels]]
+    if places:
+        cols += list(PLACE_COLUMNS)
     if explain and model.risk_levels is not None:
         cols.append("top_terms")
     cols += ["truncated", ERROR_COLUMN]
@@ -81,6 +103,7 @@ def score_frame(
     passthrough: Sequence[str] = (),
     explain: bool = True,
     top_terms: int = DEFAULT_TOP_TERMS,
+    places: bool = True,
     row_offset: int = 0,
 ) -> pd.DataFrame:
     """Score every row of ``frame``; return one output row per input row, in order.
@@ -94,11 +117,16 @@ def score_frame(
     columns : TextColumns
         Names of the id, text, title and body columns.
     passthrough : sequence of str
-        Input columns copied to the output unchanged.
+        Input columns copied to the output unchanged; one whose name riskclf writes itself
+        (``risk_level``, ``theme``, …) is written as ``input_<name>``.
     explain : bool
         Add ``top_terms``: the word n-grams that pushed the predicted risk level up most.
     top_terms : int
         How many terms to list.
+    places : bool
+        Add ``country``, ``country_code``, ``region`` and ``countries`` (see
+        :mod:`riskclf.places`). A ``country`` (and ``region``) column in the input is kept as the
+        main place; the text still fills ``countries``.
     row_offset : int
         Rows before this chunk, so generated ids (``row-<n>``) stay unique across chunks.
 
@@ -125,8 +153,8 @@ def score_frame(
     X = model.transform([texts[i] for i in rows]) if len(rows) else None
 
     out: dict[str, object] = {"id": ids.to_numpy()}
-    for col in passthrough:
-        out[col] = frame[col].to_numpy()
+    for col, name in zip(passthrough, passthrough_names(model, passthrough, places), strict=True):
+        out[name] = frame[col].to_numpy()
     if model.risk_levels is not None:
         proba = np.full((n, len(model.risk_levels)), np.nan)
         if X is not None:
@@ -150,6 +178,9 @@ def score_frame(
         out["theme"] = themes
         for j, label in enumerate(model.theme_labels):
             out[f"p_theme_{label}"] = theme_proba[:, j]
+    if places:
+        for name, values in _place_columns(frame, texts, ok).items():
+            out[name] = np.array(values, dtype=object)
     if explain and model.risk_levels is not None:
         terms = np.full(n, None, dtype=object)
         if X is not None:
@@ -163,6 +194,30 @@ def score_frame(
         [p if p != TRUNCATED_FLAG else "" for p in problems], dtype=object
     )
     return pd.DataFrame(out, index=range(row_offset, row_offset + n))
+
+
+def _place_columns(frame: pd.DataFrame, texts: list[str], ok: np.ndarray) -> dict[str, list]:
+    """Country, code, region and all countries per row; an input country column wins."""
+    gazetteer = Gazetteer.default()
+    tags = [gazetteer.tag(t) if good else NO_PLACE for t, good in zip(texts, ok, strict=True)]
+    columns = {
+        "country": [t.country for t in tags],
+        "country_code": [t.country_code for t in tags],
+        "region": [t.region for t in tags],
+        "countries": [t.countries for t in tags],
+    }
+    if COUNTRY_COLUMN in frame.columns:
+        given = frame[COUNTRY_COLUMN].tolist()
+        given_region = frame[REGION_COLUMN].tolist() if REGION_COLUMN in frame.columns else None
+        for i, name in enumerate(given):
+            if isinstance(name, str) and name.strip():
+                code, region = gazetteer.lookup_country(name.strip())
+                columns["country"][i] = name.strip()
+                columns["country_code"][i] = code
+                columns["region"][i] = region
+            if given_region is not None and isinstance(given_region[i], str) and given_region[i]:
+                columns["region"][i] = given_region[i].strip()
+    return columns
 
 
 def _join_themes(labels: np.ndarray, chosen: np.ndarray, proba: np.ndarray) -> str:
