@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from riskclf.config import DEFAULT_CHUNK_ROWS, DEFAULT_TOP_TERMS, ERROR_COLUMN
+from riskclf.config import DEFAULT_CHUNK_ROWS, ERROR_COLUMN
 from riskclf.io import TableWriter, iter_table
 from riskclf.model import RiskModel
-from riskclf.schema import TextColumns
 from riskclf.scoring import score_frame
 
 
@@ -29,7 +30,9 @@ class BatchSummary:
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     truncated: int = 0
+    duplicate_ids: int = 0
     seconds: float = 0.0
+    _seen_ids: set[int] = field(default_factory=set, repr=False)
 
     def add(self, scored: pd.DataFrame) -> None:
         """Count one scored chunk."""
@@ -38,6 +41,12 @@ class BatchSummary:
         self.errors += int(failed.sum())
         self.scored += int((~failed).sum())
         self.truncated += int(scored["truncated"].sum())
+        for row_id in scored["id"].tolist():
+            key = hash(row_id)  # ids are only counted, so a hash set keeps memory small
+            if key in self._seen_ids:
+                self.duplicate_ids += 1
+            else:
+                self._seen_ids.add(key)
         for kind in scored.loc[failed, ERROR_COLUMN]:
             key = str(kind).split(" (")[0]
             self.error_kinds[key] = self.error_kinds.get(key, 0) + 1
@@ -53,6 +62,8 @@ class BatchSummary:
             text += "; errors: " + ", ".join(f"{n} {k}" for k, n in self.error_kinds.items())
         if self.truncated:
             text += f"; {self.truncated} texts truncated"
+        if self.duplicate_ids:
+            text += f"; {self.duplicate_ids} rows repeat an earlier id (all kept, in input order)"
         return text
 
 
@@ -62,25 +73,55 @@ def iter_scored(
     *,
     input_format: str | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    columns: TextColumns = TextColumns(),
-    passthrough: Sequence[str] = (),
-    explain: bool = True,
-    top_terms: int = DEFAULT_TOP_TERMS,
+    jobs: int = 1,
+    **options,
 ) -> Iterator[pd.DataFrame]:
-    """Yield scored chunks of every source in turn; generated ids run on across sources."""
+    """Yield scored chunks of every source in turn, in input order.
+
+    Generated ids run on across sources. With ``jobs > 1`` chunks are scored in that many worker
+    processes, each holding one copy of the model; at most ``2 * jobs`` chunks are in flight, so
+    memory stays bounded, and results are yielded in input order. ``options`` go to
+    :func:`~riskclf.scoring.score_frame`.
+    """
+    chunks = _numbered_chunks(sources, input_format, chunk_rows)
+    if jobs <= 1:
+        for offset, chunk in chunks:
+            yield score_frame(model, chunk, row_offset=offset, **options)
+        return
+    description, arrays = model.get_state()
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(description, arrays)
+    ) as pool:
+        pending: deque[Future] = deque()
+        for offset, chunk in chunks:
+            pending.append(pool.submit(_score_in_worker, chunk, offset, options))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _numbered_chunks(sources, input_format, chunk_rows) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(rows before this chunk, chunk) over all sources."""
     offset = 0
     for source in sources:
         for chunk in iter_table(source, fmt=input_format, chunk_rows=chunk_rows):
-            yield score_frame(
-                model,
-                chunk,
-                columns=columns,
-                passthrough=passthrough,
-                explain=explain,
-                top_terms=top_terms,
-                row_offset=offset,
-            )
+            yield offset, chunk
             offset += len(chunk)
+
+
+_WORKER_MODEL: RiskModel | None = None
+
+
+def _init_worker(description: dict, arrays: dict) -> None:
+    """Build the model once per worker process."""
+    global _WORKER_MODEL
+    _WORKER_MODEL = RiskModel.from_state(description, arrays)
+
+
+def _score_in_worker(chunk: pd.DataFrame, offset: int, options: dict) -> pd.DataFrame:
+    """Score one chunk with the worker's model."""
+    return score_frame(_WORKER_MODEL, chunk, row_offset=offset, **options)
 
 
 def score_files(

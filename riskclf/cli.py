@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -171,9 +173,20 @@ def predict_cli(
     explain: Annotated[bool, typer.Option(help="Add top_terms (why this level).")] = True,
     top_terms: Annotated[int, typer.Option(min=1, help="Terms in top_terms.")] = 5,
     chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = DEFAULT_CHUNK_ROWS,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row could not be scored.")] = False,
+    engine: Annotated[
+        str, typer.Option(help="'local' (chunks, --jobs processes) or 'dask' (a cluster).")
+    ] = "local",
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(help="Dask scheduler address; without it --engine dask starts a local one."),
+    ] = None,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
     title_column: TitleColumn = "title",
@@ -193,6 +206,26 @@ def predict_cli(
     if text is not None:
         _print_article(loaded.model, text, top_terms)
         return
+    if engine == "dask":
+        _predict_dask(
+            loaded.model,
+            inputs,
+            out,
+            fmt,
+            input_format,
+            scheduler,
+            jobs,
+            overwrite,
+            quiet,
+            strict,
+            columns=columns,
+            passthrough=keep or (),
+            explain=explain,
+            top_terms=top_terms,
+        )
+        return
+    if engine != "local":
+        raise typer.BadParameter("choose 'local' or 'dask'", param_hint="--engine")
     for source in inputs:
         if source != "-" and not Path(source).exists():
             raise typer.BadParameter(f"input not found: {source}", param_hint="INPUTS")
@@ -207,6 +240,7 @@ def predict_cli(
         progress=not quiet and sys.stderr.isatty() and out is not None,
         input_format=input_format,
         chunk_rows=chunk_rows,
+        jobs=jobs or os.cpu_count() or 1,
         columns=columns,
         passthrough=keep or (),
         explain=explain,
@@ -214,6 +248,33 @@ def predict_cli(
     )
     if not quiet:
         _echo_err(summary.line() + (f" -> {out}" if out else ""))
+    if strict and summary.errors:
+        raise typer.Exit(1)
+
+
+def _predict_dask(
+    model, inputs, out, fmt, input_format, scheduler, jobs, overwrite, quiet, strict, **options
+) -> None:
+    """Run ``predict --engine dask``: inputs may be globs, output is a folder."""
+    from riskclf.distributed import score_dask
+
+    if out is None:
+        raise typer.BadParameter("--engine dask writes a folder: pass --out DIR")
+    first = inputs[0]
+    guessed = input_format or ("parquet" if first.endswith((".parquet", ".pq")) else "csv")
+    summary = score_dask(
+        model,
+        inputs,
+        out,
+        fmt=fmt or "parquet",
+        input_format=guessed,
+        scheduler=scheduler,
+        workers=jobs or os.cpu_count() or 1,
+        overwrite=overwrite,
+        **options,
+    )
+    if not quiet:
+        _echo_err(summary.line())
     if strict and summary.errors:
         raise typer.Exit(1)
 
@@ -251,6 +312,10 @@ def evaluate_cli(
         Optional[str], typer.Option(help="Evaluate only rows whose 'split' column has this value.")
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    report: Annotated[
+        Optional[Path],
+        typer.Option(help="Also write figures, tables and metrics.json to this folder."),
+    ] = None,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
     title_column: TitleColumn = "title",
@@ -258,11 +323,13 @@ def evaluate_cli(
 ) -> None:
     """Measure a model on a labelled table: prints a report, writes JSON with --out."""
     from riskclf.artifact import load_model
-    from riskclf.evaluation import evaluate_model, format_report
+    from riskclf.evaluation import format_report, metrics_from_scored, score_labelled
     from riskclf.io import check_output_path, read_table
 
     if out is not None:
         check_output_path(out, overwrite=overwrite)
+    if report is not None and report.exists() and any(report.iterdir()) and not overwrite:
+        raise_error(f"{report} is not empty; pass --overwrite to write into it")
     loaded = load_model(model)
     frame = read_table(data)
     if split is not None:
@@ -271,19 +338,105 @@ def evaluate_cli(
         frame = frame[frame["split"].astype(str).str.strip().str.lower() == split.lower()]
         if frame.empty:
             raise_error(f"--split {split}: no rows of {data} have that split")
-    metrics = evaluate_model(
+    scored = score_labelled(
         loaded.model,
         frame.reset_index(drop=True),
         columns=_columns(id_column, text_column, title_column, body_column),
     )
+    metrics = metrics_from_scored(loaded.model, scored)
     metrics["model"] = str(model)
     metrics["data"] = str(data) + (f" (split={split})" if split else "")
     typer.echo(format_report(metrics))
     if out is not None:
         out.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
         _echo_err(f"metrics -> {out}")
+    if report is not None:
+        from riskclf.plots import write_evaluation_report
+
+        written = write_evaluation_report(loaded.model, scored, metrics, report)
+        _echo_err(f"{len(written)} report files -> {report}")
+
+
+@app.command("bench-data")
+@handle_errors
+def bench_data_cli(
+    n: Annotated[int, typer.Argument(min=1, help="Number of articles to make.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (csv, jsonl, parquet).")],
+    corpus: Annotated[
+        Path, typer.Option(exists=True, help="Corpus whose sentences are recombined.")
+    ] = DEFAULT_CORPUS,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Make a large benchmark input by recombining sentences of the starter corpus."""
+    from riskclf.benchdata import iter_bench_frames
+    from riskclf.io import TableWriter, output_format, read_table
+
+    with TableWriter(out, output_format(out, None), overwrite=overwrite) as writer:
+        for frame in iter_bench_frames(read_table(corpus), n, seed=seed):
+            writer.write(frame)
+    _echo_err(f"{n} articles -> {out}")
+
+
+@app.command("report")
+@handle_errors
+def report_cli(
+    scored: Annotated[Path, typer.Argument(exists=True, help="Output of 'riskclf predict'.")],
+    by: Annotated[str, typer.Option(help="Group by this column: country or region.")] = "country",
+    freq: Annotated[str, typer.Option(help="Period: W (weeks) or M (months).")] = "M",
+    date_column: Annotated[str, typer.Option(help="Column holding the article date.")] = "date",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.csv/.html.")] = Path(
+        "report"
+    ),
+    title: Annotated[Optional[str], typer.Option(help="Title of the HTML page.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace existing report files.")] = False,
+) -> None:
+    """Roll scored articles up by place and period: a CSV table and an HTML page with a chart."""
+    from riskclf.report import write_report
+
+    written = write_report(
+        scored, out, by=by, freq=freq, date_column=date_column, title=title, overwrite=overwrite
+    )
+    _echo_err("report -> " + ", ".join(str(p) for p in written.values()))
+
+
+data_app = typer.Typer(
+    help="Turn public dataset exports into riskclf training tables.", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("import")
+@handle_errors
+def data_import_cli(
+    source: Annotated[str, typer.Argument(help="satp, satp-maoist, cameo, acled or gtd.")],
+    data: Annotated[Path, typer.Argument(exists=True, help="The export to read.")],
+    out: Annotated[Path, typer.Argument(help="Training table to write (csv, jsonl, parquet).")],
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+) -> None:
+    """Import a public dataset export: native labels kept, risk level and theme derived."""
+    from riskclf.datasets import SOURCES, import_source
+    from riskclf.io import TableWriter, output_format
+
+    if source not in SOURCES:
+        raise typer.BadParameter(f"choose one of {', '.join(SOURCES)}", param_hint="SOURCE")
+    result = import_source(source, data)
+    with TableWriter(out, output_format(out, None), overwrite=overwrite) as writer:
+        writer.write(result.frame)
+    counts = result.counts
+    _echo_err(
+        f"{counts['rows_in']} rows in, {counts['rows_out']} out; "
+        f"no risk level: {counts['no_risk_level']}, no theme: {counts['no_theme']} "
+        f"(kept with an empty label) -> {out}"
+    )
+
+
+def _terminate(signum, frame) -> None:
+    """Treat SIGTERM like Ctrl-C so temporary outputs are removed on the way out."""
+    raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point of the ``riskclf`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     app()
