@@ -21,7 +21,13 @@ from sklearn.metrics import (
 from riskclf.config import RISK_COLUMN, THEME_COLUMN
 from riskclf.errors import SchemaError
 from riskclf.model import RiskModel
-from riskclf.schema import TextColumns, get_ids, parse_risk_labels, parse_theme_labels
+from riskclf.schema import (
+    TextColumns,
+    format_ids,
+    get_ids,
+    parse_risk_labels,
+    parse_theme_labels,
+)
 
 
 def calibration_bins(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10) -> list[dict]:
@@ -219,17 +225,19 @@ def theme_metrics(
     }
 
 
-def evaluate_model(
+TRUE_RISK = "true_risk_level"
+TRUE_THEME = "true_theme"
+
+
+def score_labelled(
     model: RiskModel,
     frame: pd.DataFrame,
     *,
     columns: TextColumns = TextColumns(),
     risk_column: str = RISK_COLUMN,
     theme_column: str = THEME_COLUMN,
-) -> dict[str, Any]:
-    """Score a labelled table with ``model`` and return the metrics of every head it can check.
-
-    Rows without a label for a head are left out of that head's metrics (and counted).
+) -> pd.DataFrame:
+    """Score a labelled table; return the scored rows with ``true_risk_level``/``true_theme``.
 
     Raises
     ------
@@ -251,32 +259,99 @@ def evaluate_model(
     themes = (
         parse_theme_labels(frame, theme_column, model.theme_labels, ids) if has_theme else None
     )
-    scored = score_frame(model, frame, columns=columns, explain=False)
+    scored = score_frame(model, frame, columns=columns).reset_index(drop=True)
     failed = scored["error"].astype(str) != ""
     if failed.any():
-        from riskclf.schema import format_ids
-
         raise SchemaError(
             f"{int(failed.sum())} rows cannot be scored ({scored.loc[failed, 'error'].iloc[0]}): "
             f"{format_ids(ids[failed.to_numpy()].tolist())}"
         )
-    result: dict[str, Any] = {"n_rows": int(len(frame))}
-    if has_risk:
-        keep = np.array([r is not None for r in risk])
+    if risk is not None:
+        scored[TRUE_RISK] = pd.Series(risk, dtype=object)
+    if themes is not None:
+        scored[TRUE_THEME] = pd.Series(["|".join(t) for t in themes], dtype=object)
+    return scored
+
+
+def metrics_from_scored(model: RiskModel, scored: pd.DataFrame) -> dict[str, Any]:
+    """Metrics of every head whose true labels :func:`score_labelled` added.
+
+    Rows without a label for a head are left out of that head's metrics (and counted).
+    """
+    result: dict[str, Any] = {"n_rows": int(len(scored))}
+    if TRUE_RISK in scored.columns:
+        truth = scored[TRUE_RISK]
+        keep = truth.notna().to_numpy() & (truth.astype(str) != "").to_numpy()
         proba = scored[[f"p_{lv}" for lv in model.risk_levels]].to_numpy()[keep]
-        result["risk_level"] = risk_metrics(
-            [r for r in risk if r is not None], proba, model.risk_levels
-        )
+        result["risk_level"] = risk_metrics(truth[keep].tolist(), proba, model.risk_levels)
         result["risk_level"]["unlabelled"] = int((~keep).sum())
-    if has_theme:
-        keep = np.array([len(t) > 0 for t in themes])
+    if TRUE_THEME in scored.columns:
+        truth = scored[TRUE_THEME].fillna("").astype(str)
+        keep = (truth != "").to_numpy()
         proba = scored[[f"p_theme_{t}" for t in model.theme_labels]].to_numpy()[keep]
-        chosen = model.theme_head.decide(proba)
         result["theme"] = theme_metrics(
-            [t for t in themes if t], proba, chosen, model.theme_labels
+            [t.split("|") for t in truth[keep]],
+            proba,
+            model.theme_head.decide(proba),
+            model.theme_labels,
         )
         result["theme"]["unlabelled"] = int((~keep).sum())
     return result
+
+
+def evaluate_model(
+    model: RiskModel,
+    frame: pd.DataFrame,
+    *,
+    columns: TextColumns = TextColumns(),
+    risk_column: str = RISK_COLUMN,
+    theme_column: str = THEME_COLUMN,
+) -> dict[str, Any]:
+    """Score a labelled table with ``model`` and return the metrics of every head it can check.
+
+    See :func:`score_labelled` for the errors it raises.
+    """
+    scored = score_labelled(
+        model, frame, columns=columns, risk_column=risk_column, theme_column=theme_column
+    )
+    return metrics_from_scored(model, scored)
+
+
+def worst_errors(model: RiskModel, scored: pd.DataFrame, k: int = 10) -> pd.DataFrame:
+    """The ``k`` most confidently wrong risk predictions: id, truth, prediction, its probability,
+    and the terms that drove it."""
+    wrong = scored[scored[TRUE_RISK].notna() & (scored[TRUE_RISK] != scored["risk_level"])]
+    confidence = np.array(
+        [wrong.iloc[i][f"p_{wrong.iloc[i]['risk_level']}"] for i in range(len(wrong))]
+    )
+    table = pd.DataFrame(
+        {
+            "id": wrong["id"].to_numpy(),
+            "true": wrong[TRUE_RISK].to_numpy(),
+            "predicted": wrong["risk_level"].to_numpy(),
+            "p_predicted": confidence,
+            "top_terms": wrong["top_terms"].to_numpy() if "top_terms" in wrong else "",
+        }
+    )
+    return table.sort_values("p_predicted", ascending=False, kind="stable").head(k)
+
+
+def metrics_by_group(model: RiskModel, scored: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Headline metrics per value of ``column`` (e.g. ``region``): rows, risk accuracy and
+    macro-F1, theme micro-F1."""
+    rows = []
+    for value, part in scored.groupby(column, sort=True, dropna=False):
+        m = metrics_from_scored(model, part)
+        row = {column: value, "rows": len(part)}
+        if "risk_level" in m:
+            row.update(
+                risk_accuracy=m["risk_level"]["accuracy"],
+                risk_macro_f1=m["risk_level"]["macro_f1"],
+            )
+        if "theme" in m:
+            row["theme_micro_f1"] = m["theme"]["micro_f1"]
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def format_report(metrics: dict[str, Any]) -> str:

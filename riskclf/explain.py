@@ -75,3 +75,23 @@ def top_class_terms(
         best = np.argsort(-w, kind="stable")[:k]
         result[label] = [(names[j], float(weights[c, j])) for j in best if np.isfinite(w[j])]
     return result
+
+
+def informative_terms(model, k: int = 15) -> dict[str, dict[str, list[tuple[str, float]]]]:
+    """The most informative readable terms per class of each head of ``model``.
+
+    Returns ``{"risk_level": {level: [(term, weight), ...]}, "theme": {label: [...]}}``.
+    """
+    from riskclf.features import readable_feature_names
+
+    names = readable_feature_names(model.vectorizer)
+    result = {}
+    if model.risk_head is not None:
+        result["risk_level"] = top_class_terms(
+            model.risk_head.class_weights(), names, model.risk_levels, k
+        )
+    if model.theme_head is not None:
+        result["theme"] = top_class_terms(
+            model.theme_head.class_weights(), names, model.theme_labels, k
+        )
+    return result
