@@ -1,0 +1,710 @@
+"""The regional report: risk per place and period from a scored table, as CSV and one HTML page.
+
+A scored table (the output of ``riskclf predict`` with a date and a place column kept) is grouped
+by place (``country``, ``region`` or any other column) and by calendar period (weeks starting on
+Monday, or calendar months). Each (place, period) row holds the number of articles, the mean and
+90th-percentile risk score, the count per risk level, the share of high/critical articles, the
+most frequent themes and the change against the previous period of the same place.
+
+Rows whose ``error`` column is set were not scored: they are left out and counted, never used.
+Periods in which a place has no articles have no row. A change is measured against the
+*immediately preceding* calendar period only (the month or week just before); when the place had
+no articles then, the change is NaN rather than a comparison with an older period, so a gap in
+coverage never reads as a sudden rise.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskclf.config import (
+    COUNTRY_COLUMN,
+    DATE_COLUMN,
+    LABEL_SEPARATOR,
+    RISK_COLUMN,
+    RISK_LEVELS,
+    THEME_COLUMN,
+)
+from riskclf.errors import InputError, RiskclfError, SchemaError
+from riskclf.io import check_output_path, read_table
+from riskclf.schema import format_ids, get_ids, reader_errors
+
+SCORE_COLUMN = "risk_score"
+UNKNOWN_PLACE = "(unknown)"
+FREQUENCIES = {"W": "weekly (weeks starting Monday)", "M": "monthly"}
+TOP_THEMES = 3
+CHART_PLACES = 8
+REPORT_CSV = "report.csv"
+REPORT_HTML = "report.html"
+PLOTS_HINT = 'pip install "riskclf[plots]"'
+
+# Layout of the HTML page: a fixed-height header, then the chart at a known position, so a
+# screenshot test can find the chart without parsing the page.
+HEADER_HEIGHT_PX = 120
+CHART_LEFT_PX = 24
+CHART_TOP_PX = HEADER_HEIGHT_PX + 16
+CHART_WIDTH_PX = 1200
+CHART_HEIGHT_PX = 540
+
+# An ISO 8601 date, optionally with a time and a zone; only the date part as written is used.
+_ISO_DATE = (
+    r"\s*(\d{4}-\d{2}-\d{2})"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
+)
+
+
+def build_report(
+    scored: pd.DataFrame,
+    *,
+    by: str = COUNTRY_COLUMN,
+    freq: str = "M",
+    date_column: str = DATE_COLUMN,
+    levels: Sequence[str] = RISK_LEVELS,
+) -> pd.DataFrame:
+    """Summarise a scored table per place and calendar period.
+
+    Parameters
+    ----------
+    scored : DataFrame
+        Output of scoring: ``risk_level``, ``risk_score`` (0–100), ``theme`` (``|``-joined,
+        optional), the place column ``by`` and the date column. Values may be strings (a table
+        read back from CSV). Rows with a non-empty ``error`` are left out and counted.
+    by : str
+        Column holding the place, e.g. ``"country"`` or ``"region"``. Empty places are grouped
+        under ``"(unknown)"``.
+    freq : {"M", "W"}
+        Calendar months, or weeks starting on Monday.
+    date_column : str
+        Column holding the article date, ISO 8601 (``2024-05-17``, optionally with a time and
+        zone: the date as written is used, without converting zones) or a datetime column.
+    levels : sequence of str
+        Risk levels, lowest first; ``share_high_critical`` counts the two highest.
+
+    Returns
+    -------
+    DataFrame
+        One row per (place, period) with articles, sorted by place (``"(unknown)"`` last), then
+        period. Columns: ``place``, ``period`` (first day of the period, ``YYYY-MM-DD``),
+        ``articles``, ``mean_score``, ``p90_score`` (numpy's linear interpolation),
+        ``n_<level>`` per level, ``share_high_critical``, ``top_themes`` (the three most
+        frequent themes, ties alphabetical, e.g. ``terrorism (4), insurgency (2)``),
+        ``change_mean_score`` and ``change_share_high_critical`` (against the immediately
+        preceding period of the same place; NaN when the place had no articles then). Scores
+        are rounded to 2 decimals and shares to 4; changes are differences of the rounded
+        values. ``table.attrs`` holds ``input_rows``, ``excluded_rows``, ``by`` and ``freq``.
+
+    Raises
+    ------
+    SchemaError
+        If the table is empty or has no scored rows, lacks the date, score, level or place
+        column, ``freq`` is unknown, or rows have unparsable dates, scores or levels (naming up
+        to five ids).
+    """
+    table, _ = _build(scored, by=by, freq=freq, date_column=date_column, levels=levels)
+    return table
+
+
+def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
+    """Rank places by how much their mean risk score rose in their latest period.
+
+    For each place, its latest period is compared with the immediately preceding calendar
+    period (the ``change_mean_score`` of :func:`build_report`); places without articles in that
+    preceding period are left out.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`build_report`.
+    top : int
+        Number of places to return.
+
+    Returns
+    -------
+    DataFrame
+        At most ``top`` rows, largest rise first (ties by place): ``place``, ``period``,
+        ``previous_period``, ``articles``, ``previous_articles``, ``mean_score``,
+        ``previous_mean_score``, ``change_mean_score``. A fall is a negative change.
+
+    Raises
+    ------
+    SchemaError
+        If ``table`` lacks a column of the report.
+    ValueError
+        If ``top`` is less than 1.
+    """
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
+    needed = ["place", "period", "articles", "mean_score", "change_mean_score"]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise SchemaError(
+            f"not a report table: missing column(s) {', '.join(missing)}; "
+            "pass the output of build_report"
+        )
+    columns = [
+        "place",
+        "period",
+        "previous_period",
+        "articles",
+        "previous_articles",
+        "mean_score",
+        "previous_mean_score",
+        "change_mean_score",
+    ]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    ordered = table.sort_values(["place", "period"], kind="stable")
+    previous = ordered.groupby("place", sort=False).shift(1)
+    latest = ordered.groupby("place", sort=False).tail(1).index
+    rows = ordered.loc[latest].assign(
+        previous_period=previous.loc[latest, "period"],
+        previous_articles=previous.loc[latest, "articles"],
+        previous_mean_score=previous.loc[latest, "mean_score"],
+    )
+    # change_mean_score is NaN unless the row before is the immediately preceding period.
+    rows = rows[rows["change_mean_score"].notna()]
+    rows = rows.sort_values(
+        ["change_mean_score", "place"], ascending=[False, True], kind="stable"
+    ).head(top)
+    rows = rows[columns].reset_index(drop=True)
+    rows["previous_articles"] = rows["previous_articles"].astype(int)
+    return rows
+
+
+def write_report(
+    scored: pd.DataFrame | str | Path,
+    out_dir: Path,
+    *,
+    by: str = COUNTRY_COLUMN,
+    freq: str = "M",
+    date_column: str = DATE_COLUMN,
+    title: str | None = None,
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """Write ``report.csv`` and a self-contained ``report.html`` into ``out_dir``.
+
+    The HTML page holds a title, a summary line, a PNG chart of the mean risk score over time
+    for the places with the most articles (embedded as base64, ``id="risk-chart"``), the places
+    where risk rose most, and the full table (``id="report-table"``). It loads nothing from
+    elsewhere and needs no JavaScript. Both files are written under temporary names and renamed
+    when complete.
+
+    Parameters
+    ----------
+    scored : DataFrame, str or Path
+        The scored table, or a file ``riskclf predict`` wrote (read with
+        :func:`riskclf.io.read_table`).
+    out_dir : Path
+        Output folder; created if missing, provided its parent exists.
+    by, freq, date_column
+        As in :func:`build_report`.
+    title : str, optional
+        Page title; a default names the place column and the period.
+    overwrite : bool
+        Replace existing report files.
+
+    Returns
+    -------
+    dict of str to Path
+        ``{"csv": ..., "html": ...}``.
+
+    Raises
+    ------
+    InputError
+        If ``out_dir`` is a file, its parent is missing, or a report file exists and
+        ``overwrite`` is false.
+    SchemaError
+        As :func:`build_report`.
+    RiskclfError
+        If matplotlib (the ``plots`` extra) is not installed.
+    """
+    out_dir = Path(out_dir)
+    targets = {"csv": out_dir / REPORT_CSV, "html": out_dir / REPORT_HTML}
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} is a file; give a folder for the report")
+    if not out_dir.exists() and not out_dir.parent.is_dir():
+        raise InputError(f"cannot create {out_dir}: its parent folder does not exist")
+    if out_dir.is_dir():
+        for path in targets.values():
+            check_output_path(path, overwrite=overwrite)
+
+    if isinstance(scored, (str, Path)):
+        scored = read_table(scored)
+    table, stats = _build(scored, by=by, freq=freq, date_column=date_column, levels=RISK_LEVELS)
+    freq_name = FREQUENCIES[freq.upper()].split(" ")[0]
+    title = title or f"Security risk by {by}, {freq_name}"
+    chart = render_chart(table, freq=freq, by=by)
+    page = _render_html(table, rising_places(table), chart, title=title, stats=stats)
+
+    out_dir.mkdir(exist_ok=True)
+    _write_atomically(
+        {
+            targets["csv"]: table.to_csv(index=False, lineterminator="\n"),
+            targets["html"]: page,
+        }
+    )
+    return targets
+
+
+def render_chart(table: pd.DataFrame, *, freq: str = "M", by: str = "place") -> bytes:
+    """Draw the mean risk score per period of the busiest places as a PNG.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`build_report`.
+    freq : {"M", "W"}
+        The table's period, for the axis label and to break lines at periods without articles.
+    by : str
+        Name of the place column, for the title.
+
+    Returns
+    -------
+    bytes
+        A PNG of ``CHART_WIDTH_PX`` × ``CHART_HEIGHT_PX`` pixels.
+
+    Raises
+    ------
+    RiskclfError
+        If matplotlib (the ``plots`` extra) is not installed.
+    """
+    try:
+        import matplotlib.dates as mdates
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise RiskclfError(
+            f"the HTML report draws a chart with matplotlib: {PLOTS_HINT}"
+        ) from None
+
+    freq = _check_freq(freq)
+    dpi = 100
+    # Agg canvas on a bare Figure: no pyplot, no global backend switch, no GUI.
+    fig = Figure(
+        figsize=(CHART_WIDTH_PX / dpi, CHART_HEIGHT_PX / dpi), dpi=dpi, layout="constrained"
+    )
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    places = _busiest_places(table, CHART_PLACES)
+    if places:
+        starts = pd.to_datetime(table["period"])
+        all_periods = _period_range(starts.min(), starts.max(), freq)
+        for place in places:
+            rows = table[table["place"] == place]
+            # Reindexing on every period leaves NaN where the place had no articles: a gap.
+            series = pd.Series(rows["mean_score"].to_numpy(), index=pd.to_datetime(rows["period"]))
+            series = series.reindex(all_periods)
+            ax.plot(
+                series.index.to_numpy(), series.to_numpy(), marker="o", linewidth=2, label=place
+            )
+        if freq == "M":
+            # One tick per month (thinned to at most 12), labelled by month, not by day.
+            interval = max(1, -(-len(all_periods) // 12))
+            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=interval))
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        else:
+            locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no scored articles", ha="center", va="center", transform=ax.transAxes)
+    shown = f"top {len(places)} of {table['place'].nunique()}" if len(places) else "no"
+    ax.set_title(f"Mean risk score per {by} ({shown} by number of articles)")
+    ax.set_xlabel("Week starting (Monday)" if freq == "W" else "Month")
+    ax.set_ylabel("Mean risk score (0–100)")
+    # A little room beyond 0 and 100 so markers at the limits are drawn whole.
+    ax.set_ylim(-3, 103)
+    ax.set_yticks(range(0, 101, 20))
+    ax.grid(True, alpha=0.3)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def _build(
+    scored: pd.DataFrame, *, by: str, freq: str, date_column: str, levels: Sequence[str]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Validate, aggregate and add the changes; return the table and the row counts."""
+    freq = _check_freq(freq)
+    levels = tuple(levels)
+    if len(levels) < 2 or len(set(levels)) != len(levels):
+        raise SchemaError("levels must hold at least two distinct risk levels, lowest first")
+    rows, stats = _prepare(scored, by=by, freq=freq, date_column=date_column, levels=levels)
+    table = _aggregate(rows, levels)
+    table = _add_changes(table, freq)
+    table.attrs.update(stats, by=by, freq=freq)
+    return table, {**stats, "by": by, "freq": freq}
+
+
+def _check_freq(freq: str) -> str:
+    """Return the normalised frequency, or raise naming the choices."""
+    key = str(freq).upper()
+    if key not in FREQUENCIES:
+        raise SchemaError(
+            f"unknown freq {freq!r}: use 'W' (weeks starting Monday) or 'M' (calendar months)"
+        )
+    return key
+
+
+def _prepare(
+    scored: pd.DataFrame, *, by: str, freq: str, date_column: str, levels: tuple[str, ...]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Check columns, drop the unscored rows and parse place, period, score, level and themes."""
+    if scored is None or len(scored) == 0:
+        raise SchemaError("the scored table is empty: nothing to report")
+    missing = [
+        f"'{name}' ({role})"
+        for name, role in [
+            (date_column, "date column; choose it with date_column"),
+            (SCORE_COLUMN, "risk score; score the table with 'riskclf predict' first"),
+            (RISK_COLUMN, "risk level; score the table with 'riskclf predict' first"),
+            (by, "place column; choose it with by / --by, e.g. country or region"),
+        ]
+        if name not in scored.columns
+    ]
+    if missing:
+        raise SchemaError(f"the scored table lacks column(s) {'; '.join(missing)}")
+
+    unscored = np.array([e.strip() != "" for e in reader_errors(scored)], dtype=bool)
+    frame = scored.loc[~unscored]
+    if frame.empty:
+        raise SchemaError(
+            f"no scored rows: all {len(scored)} rows have the 'error' column set; "
+            "nothing to report"
+        )
+    ids = get_ids(frame)
+    out = pd.DataFrame(index=frame.index)
+    out["place"] = _parse_places(frame[by])
+    out["period"] = _period_starts(_parse_dates(frame[date_column], ids, date_column), freq)
+    out["score"] = _parse_scores(frame[SCORE_COLUMN], ids)
+    out["level"] = _parse_levels(frame[RISK_COLUMN], ids, levels)
+    themes = frame[THEME_COLUMN] if THEME_COLUMN in frame.columns else pd.Series("", frame.index)
+    out["themes"] = [_split_themes(v) for v in themes.tolist()]
+    return out, {"input_rows": len(scored), "excluded_rows": int(unscored.sum())}
+
+
+def _is_blank(value: object) -> bool:
+    """Return True for None, NaN, NaT and whitespace-only strings."""
+    if isinstance(value, str):
+        return value.strip() == ""
+    return value is None or bool(pd.isna(value))
+
+
+def _parse_places(values: pd.Series) -> list[str]:
+    """Return the stripped place names, ``(unknown)`` where empty."""
+    return [UNKNOWN_PLACE if _is_blank(v) else str(v).strip() for v in values.tolist()]
+
+
+def _parse_dates(values: pd.Series, ids: pd.Series, column: str) -> pd.Series:
+    """Return the calendar date of each row (midnight, no zone), or raise naming bad rows."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        dates = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        dates = dates.dt.normalize()
+    else:
+        text = pd.Series(
+            ["" if _is_blank(v) else _date_text(v) for v in values.tolist()],
+            index=values.index,
+            dtype=object,
+        )
+        parts = text.str.extract(f"^{_ISO_DATE}$", expand=False)
+        dates = pd.to_datetime(parts, format="%Y-%m-%d", errors="coerce")
+    bad = dates.isna().to_numpy()
+    if bad.any():
+        raise SchemaError(
+            f"column '{column}': {int(bad.sum())} scored rows have a missing or unparsable date "
+            "(expected ISO 8601, e.g. 2024-05-17 or 2024-05-17T08:30:00Z): "
+            f"ids {format_ids(ids[bad].tolist())}"
+        )
+    return dates
+
+
+def _date_text(value: object) -> str:
+    """Return a date-like value as ISO text (dates and timestamps) or as its string."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _period_starts(dates: pd.Series, freq: str) -> pd.Series:
+    """Return the first day of the week (Monday) or month of each date."""
+    if freq == "W":
+        return dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    return dates - pd.to_timedelta(dates.dt.day - 1, unit="D")
+
+
+def _period_range(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> pd.DatetimeIndex:
+    """Return every period start from ``first`` to ``last``."""
+    step = pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1)
+    return pd.date_range(first, last, freq=step)
+
+
+def _previous_start(start: pd.Timestamp, freq: str) -> pd.Timestamp:
+    """Return the start of the calendar period just before the one starting at ``start``."""
+    return start - (pd.DateOffset(weeks=1) if freq == "W" else pd.DateOffset(months=1))
+
+
+def _parse_scores(values: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Return the scores as floats, or raise naming rows that are not numbers in 0–100."""
+    scores = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(scores)
+    if bad.any():
+        raise SchemaError(
+            f"column '{SCORE_COLUMN}': {int(bad.sum())} scored rows have no numeric score: "
+            f"ids {format_ids(ids[bad].tolist())}"
+        )
+    out_of_range = (scores < 0) | (scores > 100)
+    if out_of_range.any():
+        raise SchemaError(
+            f"column '{SCORE_COLUMN}': {int(out_of_range.sum())} scores are outside 0–100: "
+            f"ids {format_ids(ids[out_of_range].tolist())}"
+        )
+    return scores
+
+
+def _parse_levels(values: pd.Series, ids: pd.Series, levels: tuple[str, ...]) -> list[str]:
+    """Return the level names (matched ignoring case and spaces), or raise naming bad rows."""
+    lookup = {level.strip().lower(): level for level in levels}
+    parsed = [lookup.get(v.strip().lower()) if isinstance(v, str) else None for v in values]
+    bad = np.array([p is None for p in parsed], dtype=bool)
+    if bad.any():
+        raise SchemaError(
+            f"column '{RISK_COLUMN}': {int(bad.sum())} scored rows have a level outside "
+            f"{', '.join(levels)}: ids {format_ids(ids[bad].tolist())}"
+        )
+    return parsed
+
+
+def _split_themes(value: object) -> tuple[str, ...]:
+    """Split a ``|``-joined theme cell into its labels (empty for a blank cell)."""
+    if _is_blank(value):
+        return ()
+    parts = (p.strip() for p in str(value).split(LABEL_SEPARATOR))
+    return tuple(dict.fromkeys(p for p in parts if p))
+
+
+def _format_top_themes(themes: Sequence[tuple[str, ...]]) -> str:
+    """Return the most frequent themes as ``label (count)``, ties broken alphabetically."""
+    counts = Counter(label for labels in themes for label in labels)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_THEMES]
+    return ", ".join(f"{label} ({count})" for label, count in ranked)
+
+
+def _aggregate(rows: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
+    """Return one row per (place, period), sorted by place (unknown last) then period."""
+    top_levels = set(levels[-2:])
+    records = []
+    for (place, period), group in rows.groupby(["place", "period"], sort=True):
+        scores = group["score"].to_numpy(dtype=float)
+        level_counts = group["level"].value_counts()
+        record: dict[str, Any] = {
+            "place": place,
+            "period": period,
+            "articles": len(group),
+            "mean_score": round(float(scores.mean()), 2),
+            "p90_score": round(float(np.percentile(scores, 90)), 2),
+        }
+        for level in levels:
+            record[f"n_{level}"] = int(level_counts.get(level, 0))
+        high = sum(int(level_counts.get(level, 0)) for level in top_levels)
+        record["share_high_critical"] = round(high / len(group), 4)
+        record["top_themes"] = _format_top_themes(group["themes"].tolist())
+        records.append(record)
+    records.sort(key=lambda r: (r["place"] == UNKNOWN_PLACE, r["place"], r["period"]))
+    return pd.DataFrame.from_records(records)
+
+
+def _add_changes(table: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Add the changes against the immediately preceding period; format the period as text."""
+    by_key = {
+        (place, period): (mean, share)
+        for place, period, mean, share in zip(
+            table["place"],
+            table["period"],
+            table["mean_score"],
+            table["share_high_critical"],
+            strict=True,
+        )
+    }
+    change_mean, change_share = [], []
+    for place, period, mean, share in zip(
+        table["place"],
+        table["period"],
+        table["mean_score"],
+        table["share_high_critical"],
+        strict=True,
+    ):
+        previous = by_key.get((place, _previous_start(period, freq)))
+        if previous is None:
+            change_mean.append(np.nan)
+            change_share.append(np.nan)
+        else:
+            change_mean.append(round(mean - previous[0], 2))
+            change_share.append(round(share - previous[1], 4))
+    table = table.assign(change_mean_score=change_mean, change_share_high_critical=change_share)
+    table["period"] = [p.strftime("%Y-%m-%d") for p in table["period"]]
+    return table
+
+
+def _busiest_places(table: pd.DataFrame, limit: int) -> list[str]:
+    """Return up to ``limit`` places with the most articles (ties alphabetical)."""
+    totals = table.groupby("place")["articles"].sum()
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [place for place, _ in ranked[:limit]]
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+_CSS = f"""
+body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
+       color: #1b1f24; background: #ffffff; }}
+header {{ box-sizing: border-box; height: {HEADER_HEIGHT_PX}px; overflow: hidden;
+         padding: 16px {CHART_LEFT_PX}px 0; border-bottom: 1px solid #d0d7de; }}
+header h1 {{ margin: 0 0 8px; font-size: 26px; white-space: nowrap; overflow: hidden;
+            text-overflow: ellipsis; }}
+header p {{ margin: 0; font-size: 15px; color: #57606a; white-space: nowrap; overflow: hidden;
+           text-overflow: ellipsis; }}
+#chart {{ margin: 0; padding: {CHART_TOP_PX - HEADER_HEIGHT_PX}px {CHART_LEFT_PX}px 0; }}
+#risk-chart {{ display: block; width: {CHART_WIDTH_PX}px; height: {CHART_HEIGHT_PX}px; }}
+section {{ padding: 0 {CHART_LEFT_PX}px; }}
+h2 {{ font-size: 20px; margin: 24px 0 8px; }}
+table {{ border-collapse: collapse; font-size: 13px; }}
+th, td {{ border: 1px solid #d0d7de; padding: 4px 8px; text-align: right; }}
+th {{ background: #f6f8fa; }}
+td.text, th.text {{ text-align: left; }}
+td.nowrap {{ white-space: nowrap; }}
+.table-wrap {{ overflow-x: auto; padding-bottom: 24px; }}
+"""
+
+_TEXT_COLUMNS = {"place", "period", "top_themes", "previous_period"}
+_NOWRAP_COLUMNS = {"period", "previous_period"}
+_TEXT_HEADER = ' class="text"'
+
+
+def _format_cell(column: str, value: object) -> str:
+    """Format one table value for the page (escaped)."""
+    if not isinstance(value, str) and _is_blank(value):
+        return "–"
+    if column.startswith("change_share"):
+        return f"{100 * float(value):+.1f} pp"
+    if column.startswith("share"):
+        return f"{100 * float(value):.1f}%"
+    if column.startswith("change"):
+        return f"{float(value):+.2f}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return html.escape(str(value))
+
+
+def _cell_class(column: str) -> str:
+    """Return the class attribute of a cell: text left-aligned, dates unbroken."""
+    classes = [
+        name
+        for name, on in [("text", column in _TEXT_COLUMNS), ("nowrap", column in _NOWRAP_COLUMNS)]
+        if on
+    ]
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
+def _html_table(frame: pd.DataFrame, table_id: str) -> str:
+    """Return ``frame`` as an HTML table with escaped headers and cells."""
+    head = "".join(
+        f"<th{_TEXT_HEADER if c in _TEXT_COLUMNS else ''}>{html.escape(str(c))}</th>"
+        for c in frame.columns
+    )
+    body = []
+    for record in frame.itertuples(index=False):
+        cells = "".join(
+            f"<td{_cell_class(c)}>{_format_cell(c, v)}</td>"
+            for c, v in zip(frame.columns, record, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return (
+        f'<table id="{table_id}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(body)
+        + "\n</tbody>\n</table>"
+    )
+
+
+def _rising_list(rising: pd.DataFrame) -> str:
+    """Return the ranked list of places where the mean score rose most."""
+    if rising.empty:
+        return '<p id="rising-places">No place has articles in two consecutive periods.</p>'
+    items = [
+        f"<li><strong>{html.escape(str(r.place))}</strong>: "
+        f"{r.previous_mean_score:.2f} → {r.mean_score:.2f} "
+        f"({r.change_mean_score:+.2f}), {html.escape(r.period)} vs "
+        f"{html.escape(r.previous_period)} ({r.articles} vs {r.previous_articles} articles)</li>"
+        for r in rising.itertuples(index=False)
+    ]
+    return '<ol id="rising-places">\n' + "\n".join(items) + "\n</ol>"
+
+
+def _render_html(
+    table: pd.DataFrame, rising: pd.DataFrame, chart: bytes, *, title: str, stats: dict[str, Any]
+) -> str:
+    """Return the self-contained report page."""
+    periods = table["period"]
+    summary = (
+        f"{int(table['articles'].sum())} articles · {table['place'].nunique()} places "
+        f"({html.escape(stats['by'])}) · {periods.nunique()} periods, "
+        f"{FREQUENCIES[stats['freq']]}, {periods.min()} to {periods.max()} · "
+        f"{stats['excluded_rows']} rows excluded (not scored)"
+    )
+    encoded = base64.b64encode(chart).decode("ascii")
+    alt = f"Line chart of the mean risk score per period for the busiest places by {stats['by']}"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<header>
+<h1>{html.escape(title)}</h1>
+<p id="summary">{summary}</p>
+</header>
+<div id="chart"><img id="risk-chart" src="data:image/png;base64,{encoded}" \
+alt="{html.escape(alt)}" width="{CHART_WIDTH_PX}" height="{CHART_HEIGHT_PX}"></div>
+<section>
+<h2>Where risk rose most</h2>
+<p>Change of the mean risk score between each place's latest period and the period just
+before it; places without articles in that period are not ranked.</p>
+{_rising_list(rising)}
+</section>
+<section>
+<h2>All places and periods</h2>
+<div class="table-wrap">
+{_html_table(table, "report-table")}
+</div>
+</section>
+</body>
+</html>
+"""
+
+
+def _write_atomically(contents: dict[Path, str]) -> None:
+    """Write each text to a temporary sibling, then rename all; never leave a partial file."""
+    temporary = {path: path.with_name(f".{path.name}.{os.getpid()}.partial") for path in contents}
+    try:
+        for path, text in contents.items():
+            with open(temporary[path], "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        for path, tmp in temporary.items():
+            os.replace(tmp, path)
+    finally:
+        for tmp in temporary.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
