@@ -103,6 +103,10 @@ def train_cli(
     risk_model: Annotated[
         Optional[str], typer.Option(help="Risk head: 'ordinal' or 'multinomial'.")
     ] = None,
+    tune: Annotated[
+        bool,
+        typer.Option(help="Choose C, the risk model and n-grams on dev rows (or CV) first."),
+    ] = False,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
     title_column: TitleColumn = "title",
@@ -121,9 +125,15 @@ def train_cli(
     if out.exists() and not overwrite:
         raise_error(f"{out} already exists; pass --overwrite to replace it")
     frame = read_table(data)
-    result = train_model(
-        frame, config, columns=_columns(id_column, text_column, title_column, body_column)
-    )
+    columns = _columns(id_column, text_column, title_column, body_column)
+    tuning = None
+    if tune:
+        from riskclf.training import tune_config
+
+        tuning = tune_config(frame, config, columns=columns)
+        config = tuning.config
+        _echo_err(f"tuned on {tuning.selection} in {tuning.seconds:.0f} s")
+    result = train_model(frame, config, columns=columns)
     metadata = build_metadata(
         result.model,
         data=result.data,
@@ -131,6 +141,8 @@ def train_cli(
         source=str(data),
         seconds=round(result.seconds, 2),
     )
+    if tuning is not None:
+        metadata["tuning"] = tuning.to_dict()
     save_model(result.model, metadata, out, overwrite=overwrite)
     holdout = result.metrics["holdout"]
     parts = [f"trained on {result.data['train_rows']} rows in {result.seconds:.1f} s"]

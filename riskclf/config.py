@@ -91,6 +91,10 @@ class TrainConfig:
         predictions of the training data.
     min_themes : int
         At least this many themes per article (the most probable ones) even below threshold.
+    blank_themes : {"unlabelled", "none"}
+        What an empty theme cell means: the row is unlabelled for themes (left out of the theme
+        head), or it has no theme (a negative example for every theme, as in SATP's non-incident
+        rows; use with ``min_themes=0``).
     test_size : float
         Share of rows held out for evaluation when the table has no ``split`` column.
     cv_folds : int
@@ -102,16 +106,19 @@ class TrainConfig:
     risk_levels: tuple[str, ...] = RISK_LEVELS
     themes: tuple[str, ...] | None = None
     word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] | None = (3, 5)
+    # Character n-grams cost seven times the scoring time of the word block and did not beat
+    # word n-grams on the real dev sets once C was tuned (docs/benchmarks.md); --tune tries them.
+    char_ngrams: tuple[int, int] | None = None
     min_df: int = 2
     max_word_features: int = 200_000
     max_char_features: int = 200_000
-    risk_model: str = "ordinal"
-    C_risk: float = 4.0
-    C_theme: float = 4.0
+    risk_model: str = "multinomial"
+    C_risk: float = 16.0
+    C_theme: float = 16.0
     casualty_features: bool = True
     theme_threshold: float | None = None
     min_themes: int = 1
+    blank_themes: str = "unlabelled"
     test_size: float = 0.2
     cv_folds: int = 5
     seed: int = 13
@@ -127,6 +134,10 @@ class TrainConfig:
             raise ConfigError(f"test_size must be between 0 and 1, got {self.test_size}")
         if self.cv_folds == 1 or self.cv_folds < 0:
             raise ConfigError(f"cv_folds must be 0 (skip) or at least 2, got {self.cv_folds}")
+        if self.blank_themes not in ("unlabelled", "none"):
+            raise ConfigError(
+                f"blank_themes must be 'unlabelled' or 'none', got {self.blank_themes!r}"
+            )
         if self.min_df < 1:
             raise ConfigError(f"min_df must be at least 1, got {self.min_df}")
         if self.theme_threshold is not None and not 0.0 < self.theme_threshold < 1.0:

@@ -187,8 +187,10 @@ def theme_metrics(
             "support": int(Y[:, j].sum()),
         }
     present = [j for j in range(len(labels)) if Y[:, j].any()]
-    true_primary = np.array([index[t[0]] for t in true_sets], dtype=int)
-    pred_primary = proba.argmax(axis=1)
+    # The primary theme is compared on rows that have one (blank rows may count as "no theme").
+    has_primary = np.array([len(t) > 0 for t in true_sets], dtype=bool)
+    true_primary = np.array([index[t[0]] for t in true_sets if t], dtype=int)
+    pred_primary = proba[has_primary].argmax(axis=1)
     bins = calibration_bins(proba.ravel(), Y.ravel().astype(float))
     return {
         "n": int(len(Y)),
@@ -202,7 +204,9 @@ def theme_metrics(
         "samples_f1": float(f1_score(Y, chosen, average="samples", zero_division=0)),
         "per_class": per_class,
         "primary": {
-            "accuracy": float((true_primary == pred_primary).mean()),
+            "accuracy": float((true_primary == pred_primary).mean())
+            if len(true_primary)
+            else float("nan"),
             "macro_f1": float(
                 f1_score(
                     true_primary,
@@ -287,10 +291,10 @@ def metrics_from_scored(model: RiskModel, scored: pd.DataFrame) -> dict[str, Any
         result["risk_level"]["unlabelled"] = int((~keep).sum())
     if TRUE_THEME in scored.columns:
         truth = scored[TRUE_THEME].fillna("").astype(str)
-        keep = (truth != "").to_numpy()
+        keep = (truth != "").to_numpy() | (model.config.blank_themes == "none")
         proba = scored[[f"p_theme_{t}" for t in model.theme_labels]].to_numpy()[keep]
         result["theme"] = theme_metrics(
-            [t.split("|") for t in truth[keep]],
+            [t.split("|") if t else [] for t in truth[keep]],
             proba,
             model.theme_head.decide(proba),
             model.theme_labels,

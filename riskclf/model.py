@@ -90,7 +90,7 @@ class OrdinalClassifier(LinearHead):
 
     ARRAYS = ("coef_", "intercept_", "present_")
 
-    def __init__(self, n_levels: int = 4, C: float = 4.0, seed: int = 13) -> None:
+    def __init__(self, n_levels: int = 4, C: float = 16.0, seed: int = 13) -> None:
         self.n_levels = n_levels
         self.C = C
         self.seed = seed
@@ -140,7 +140,7 @@ class MultinomialClassifier(LinearHead):
 
     ARRAYS = ("coef_", "intercept_", "present_")
 
-    def __init__(self, n_levels: int = 4, C: float = 4.0, seed: int = 13) -> None:
+    def __init__(self, n_levels: int = 4, C: float = 16.0, seed: int = 13) -> None:
         self.n_levels = n_levels
         self.C = C
         self.seed = seed
@@ -200,7 +200,7 @@ class MultiLabelClassifier(LinearHead):
 
     def __init__(
         self,
-        C: float = 4.0,
+        C: float = 16.0,
         threshold: float | None = None,
         min_labels: int = 1,
         cv_folds: int = 3,
@@ -340,6 +340,8 @@ class RiskModel:
             self.risk_head.fit(X[labelled], risk_codes[labelled])
         if self.theme_head is not None:
             labelled = theme_matrix.sum(axis=1) > 0
+            if self.config.blank_themes == "none":
+                labelled[:] = True
             self.theme_head.fit(X[labelled], theme_matrix[labelled])
         return self
 

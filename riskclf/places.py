@@ -120,6 +120,9 @@ class Gazetteer:
         self.regions = regions
         self.display = display
         self._lookup: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
+        # Longest name starting with each first token: most tokens start no name, so one set
+        # look-up per token decides whether to try n-grams at all.
+        self._starts: dict[str, int] = {}
         self.longest = 1
         for name, codes, kind, case_sensitive in names:
             raw = tuple(_tokens(name))
@@ -131,6 +134,7 @@ class Gazetteer:
             entry = _Entry(codes, kind, raw if exact else None)
             if entry not in self._lookup[key]:
                 self._lookup[key].append(entry)
+            self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
             self.longest = max(self.longest, len(key))
 
     @classmethod
@@ -164,13 +168,20 @@ class Gazetteer:
     def tag(self, text: str) -> PlaceTag:
         """Return the places of one article (``NO_PLACE`` when it names none)."""
         raw = _tokens(text)
-        folded = [_fold(t) for t in raw]
+        folded = _tokens(_fold(text)) if not text.isascii() else [t.lower() for t in raw]
+        if len(folded) != len(raw):  # folding changed the tokens: fold token by token
+            folded = [_fold(t) for t in raw]
         scores: dict[str, float] = defaultdict(float)
         first_seen: dict[str, int] = {}
+        starts = self._starts
         i = 0
         while i < len(raw):
+            longest = starts.get(folded[i])
+            if longest is None:
+                i += 1
+                continue
             matched = 0
-            for n in range(min(self.longest, len(raw) - i), 0, -1):
+            for n in range(min(longest, len(raw) - i), 0, -1):
                 entries = self._lookup.get(tuple(folded[i : i + n]))
                 if not entries:
                     continue

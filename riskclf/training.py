@@ -321,7 +321,7 @@ def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_lab
                 risk_accuracy=m["accuracy"], risk_macro_f1=m["macro_f1"], risk_qwk=m["qwk"]
             )
         if theme_labels is not None:
-            keep = [i for i, ts in enumerate(val.themes) if ts]
+            keep = [i for i, ts in enumerate(val.themes) if ts or config.blank_themes == "none"]
             proba = model.theme_proba(X[keep])
             m = theme_metrics(
                 [val.themes[i] for i in keep], proba, model.theme_head.decide(proba), theme_labels
@@ -367,3 +367,114 @@ def _label_counts(table: TrainingTable) -> dict[str, dict[str, int]]:
         counts["theme"] = dict(Counter(t for ts in table.themes for t in ts))
         counts["theme"]["(unlabelled)"] = sum(1 for ts in table.themes if not ts)
     return counts
+
+
+DEV_SPLITS = ("dev", "valid", "validation")
+
+
+@dataclass
+class TuneResult:
+    """What :func:`tune_config` returns: the chosen config and every candidate's score."""
+
+    config: TrainConfig
+    selection: str
+    candidates: list[dict[str, Any]]
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary for the model metadata."""
+        return {
+            "selection": self.selection,
+            "selected": self.config.to_dict(),
+            "candidates": self.candidates,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def default_grid(has_risk: bool = True) -> list[list[dict[str, Any]]]:
+    """Stages of candidate changes; each stage starts from the best config of the one before.
+
+    Stage 1 tries the regularisation strength (and, with a risk head, the ordinal against the
+    multinomial model) on word features; stage 2 asks whether character n-grams still help.
+    """
+    stage1 = [
+        {"C_risk": c, "C_theme": c, "risk_model": rm, "char_ngrams": None}
+        for c in (1.0, 4.0, 16.0)
+        for rm in (("ordinal", "multinomial") if has_risk else ("ordinal",))
+    ]
+    return [stage1, [{}, {"char_ngrams": [3, 5]}]]
+
+
+def tune_config(
+    frame: pd.DataFrame,
+    config: TrainConfig = TrainConfig(),
+    *,
+    grid: list[list[dict[str, Any]]] | None = None,
+    columns: TextColumns = TextColumns(),
+    risk_column: str = RISK_COLUMN,
+    theme_column: str = THEME_COLUMN,
+    split_column: str = SPLIT_COLUMN,
+) -> TuneResult:
+    """Choose settings on validation data only: the ``dev`` rows of the split column when there
+    are any, else 3-fold stratified cross-validation of the training rows. Held-out ``test`` rows
+    are never looked at.
+
+    The score of a candidate is the mean of the macro-F1 of each head.
+    """
+    started = time.perf_counter()
+    table = prepare_training_table(
+        frame,
+        config,
+        columns=columns,
+        risk_column=risk_column,
+        theme_column=theme_column,
+        split_column=split_column,
+    )
+    risk_levels = list(config.risk_levels) if table.risk is not None else None
+    theme_labels = _theme_labels(table, config)
+    strata = _strata(table, risk_levels)
+    rows = np.arange(len(table))
+    split = np.array(table.split if table.split is not None else [""] * len(table))
+    usable = rows[~np.isin(split, HOLDOUT_SPLITS)]
+    dev = usable[np.isin(split[usable], DEV_SPLITS)]
+    if len(dev):
+        folds = [(usable[~np.isin(split[usable], DEV_SPLITS)], dev)]
+        selection = f"dev split ({len(dev)} rows)"
+    else:
+        splitter = StratifiedKFold(n_splits=3, shuffle=True, random_state=config.seed)
+        folds = [(usable[a], usable[b]) for a, b in splitter.split(usable, strata[usable])]
+        selection = "3-fold stratified cross-validation of the training rows"
+    best, best_score, candidates = config, -1.0, []
+    for stage in grid or default_grid(risk_levels is not None):
+        base = best
+        for change in stage:
+            candidate = base.replace(**change)
+            scores = [
+                _validation_score(table, fit_rows, val_rows, candidate, risk_levels, theme_labels)
+                for fit_rows, val_rows in folds
+            ]
+            score = float(np.mean(scores))
+            candidates.append({"changes": {**change}, "score": round(score, 4)})
+            if score > best_score:
+                best, best_score = candidate, score
+    return TuneResult(best, selection, candidates, time.perf_counter() - started)
+
+
+def _validation_score(table, fit_rows, val_rows, config, risk_levels, theme_labels) -> float:
+    """Mean macro-F1 over the heads of a model fitted on ``fit_rows``, scored on ``val_rows``."""
+    model = _fit(table.subset(fit_rows), config, risk_levels, theme_labels)
+    val = table.subset(val_rows)
+    X = model.transform(val.texts)
+    scores = []
+    if risk_levels is not None:
+        keep = [i for i, r in enumerate(val.risk) if r is not None]
+        proba = model.risk_proba(X[keep])
+        scores.append(risk_metrics([val.risk[i] for i in keep], proba, risk_levels)["macro_f1"])
+    if theme_labels is not None:
+        keep = [i for i, ts in enumerate(val.themes) if ts or config.blank_themes == "none"]
+        proba = model.theme_proba(X[keep])
+        chosen = model.theme_head.decide(proba)
+        scores.append(
+            theme_metrics([val.themes[i] for i in keep], proba, chosen, theme_labels)["macro_f1"]
+        )
+    return float(np.mean(scores))

@@ -97,3 +97,40 @@ def test_same_seed_same_model(tiny_frame, tiny_config):
     a = train_model(tiny_frame, config).model
     b = train_model(tiny_frame, config).model
     assert (a.risk_head.coef_ == b.risk_head.coef_).all()
+
+
+def test_tune_uses_dev_rows_and_never_test(tiny_frame, tiny_config):
+    from riskclf.training import tune_config
+
+    tiny_frame["split"] = [
+        "dev" if i % 4 == 1 else "test" if i % 4 == 2 else "train" for i in range(len(tiny_frame))
+    ]
+    # Make the test rows unlearnable: if tuning looked at them, scores would not be perfect.
+    tiny_frame.loc[tiny_frame["split"] == "test", "risk_level"] = "low"
+    grid = [[{"C_risk": 0.01, "C_theme": 0.01}, {"C_risk": 8.0, "C_theme": 8.0}]]
+    result = tune_config(tiny_frame, tiny_config, grid=grid)
+    assert result.selection == "dev split (12 rows)"
+    assert [c["changes"]["C_risk"] for c in result.candidates] == [0.01, 8.0]
+    assert result.config.C_risk == 8.0
+    assert result.to_dict()["selected"]["C_risk"] == 8.0
+
+
+def test_tune_without_dev_uses_cross_validation(tiny_frame, tiny_config):
+    from riskclf.training import tune_config
+
+    result = tune_config(tiny_frame, tiny_config, grid=[[{}]])
+    assert result.selection.startswith("3-fold")
+    assert len(result.candidates) == 1
+
+
+def test_blank_themes_as_none(tiny_frame, tiny_config):
+    tiny_frame.loc[tiny_frame["risk_level"] == "low", "theme"] = ""
+    config = tiny_config.replace(blank_themes="none", min_themes=0, cv_folds=0)
+    result = train_model(tiny_frame, config)
+    theme = result.metrics["holdout"]["theme"]
+    assert theme["unlabelled"] == 0 and theme["n"] == result.data["holdout_rows"]
+    # Rows with no theme are negatives: the model can predict none.
+    from riskclf.scoring import score_frame
+
+    scored = score_frame(result.model, tiny_frame[tiny_frame["risk_level"] == "low"])
+    assert (scored["theme"] == "").mean() > 0.5
