@@ -84,6 +84,10 @@ class TrainConfig:
         Cumulative "level >= k" binary models, or one multinomial logistic regression.
     C_risk, C_theme : float
         Inverse regularisation strength of the heads.
+    theme_loss : {"logistic", "svm"}
+        Per-theme model: logistic regression, or a linear SVM with Platt-scaled probabilities.
+    theme_nb : bool
+        Scale theme features by their NB log-count ratio (NB-SVM).
     casualty_features : bool
         Add counts of killed/injured/abducted parsed from the text to the features.
     theme_threshold : float or None
@@ -115,6 +119,8 @@ class TrainConfig:
     risk_model: str = "multinomial"
     C_risk: float = 16.0
     C_theme: float = 16.0
+    theme_loss: str = "logistic"
+    theme_nb: bool = False
     casualty_features: bool = True
     theme_threshold: float | None = None
     min_themes: int = 1
@@ -134,6 +140,8 @@ class TrainConfig:
             raise ConfigError(f"test_size must be between 0 and 1, got {self.test_size}")
         if self.cv_folds == 1 or self.cv_folds < 0:
             raise ConfigError(f"cv_folds must be 0 (skip) or at least 2, got {self.cv_folds}")
+        if self.theme_loss not in ("logistic", "svm"):
+            raise ConfigError(f"theme_loss must be 'logistic' or 'svm', got {self.theme_loss!r}")
         if self.blank_themes not in ("unlabelled", "none"):
             raise ConfigError(
                 f"blank_themes must be 'unlabelled' or 'none', got {self.blank_themes!r}"

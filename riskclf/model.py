@@ -13,8 +13,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion
+from sklearn.svm import LinearSVC
 
 from riskclf.config import TrainConfig
 from riskclf.features import build_vectorizer, restore_vectorizer, vectorizer_state
@@ -179,7 +180,14 @@ class MultinomialClassifier(LinearHead):
 
 
 class MultiLabelClassifier(LinearHead):
-    """One-vs-rest logistic regression with a decision threshold per label.
+    """One-vs-rest linear models with calibrated probabilities and a threshold per label.
+
+    Each label gets a class-balanced logistic regression (``loss="logistic"``) or a linear SVM
+    (``loss="svm"``), optionally on NB-SVM features (``nb=True``: each feature scaled by its
+    log-count ratio between positive and negative rows, Wang & Manning 2012). SVM margins are
+    turned into probabilities by Platt scaling fitted on out-of-fold margins of the training
+    rows. Both scalings are linear, so they are folded into ``coef_`` and ``intercept_``: a fitted
+    head is still one matrix product and a sigmoid.
 
     Parameters
     ----------
@@ -191,7 +199,11 @@ class MultiLabelClassifier(LinearHead):
     min_labels : int
         Predict at least this many labels per row (the most probable), even below threshold.
     cv_folds : int
-        Folds used to get the out-of-fold predictions for the thresholds.
+        Folds used for the out-of-fold predictions (thresholds and Platt scaling).
+    loss : {"logistic", "svm"}
+        The per-label model.
+    nb : bool
+        Scale features by their log-count ratio first.
     seed : int
         Random state.
     """
@@ -204,12 +216,16 @@ class MultiLabelClassifier(LinearHead):
         threshold: float | None = None,
         min_labels: int = 1,
         cv_folds: int = 3,
+        loss: str = "logistic",
+        nb: bool = False,
         seed: int = 13,
     ) -> None:
         self.C = C
         self.threshold = threshold
         self.min_labels = min_labels
         self.cv_folds = cv_folds
+        self.loss = loss
+        self.nb = nb
         self.seed = seed
 
     def fit(self, X, Y) -> MultiLabelClassifier:
@@ -224,22 +240,39 @@ class MultiLabelClassifier(LinearHead):
             y = Y[:, j]
             if y.min() == y.max():  # label never (or always) seen: predict its constant rate
                 continue
-            base = _logistic(self.C, self.seed)
-            if self.threshold is None:
-                self.thresholds_[j] = self._oof_threshold(base, X, y)
-            model = clone(base).fit(X, y)
-            self.coef_[j], self.intercept_[j] = model.coef_[0], model.intercept_[0]
+            oof = self._oof_scores(X, y)
+            slope, offset = (1.0, 0.0)
+            if self.loss == "svm":
+                slope, offset = _platt(oof, y) if oof is not None else (1.0, 0.0)
+            if self.threshold is None and oof is not None:
+                self.thresholds_[j] = best_f1_threshold(y, _sigmoid(slope * oof + offset))
+            w, b = self._fit_one(X, y)
+            self.coef_[j], self.intercept_[j] = slope * w, slope * b + offset
             self.fitted_[j] = True
         return self
 
-    def _oof_threshold(self, base, X, y) -> float:
-        """Threshold maximising F1 on out-of-fold probabilities (0.5 when too few positives)."""
+    def _fit_one(self, X, y) -> tuple[np.ndarray, float]:
+        """Weights and bias of one label's model on the original features."""
+        ratio = _log_count_ratio(X, y) if self.nb else None
+        Xs = X.multiply(ratio).tocsr() if ratio is not None else X
+        if self.loss == "svm":
+            model = LinearSVC(C=self.C, max_iter=5000, random_state=self.seed).fit(Xs, y)
+        else:
+            model = clone(_logistic(self.C, self.seed)).fit(Xs, y)
+        w = model.coef_[0] * ratio if ratio is not None else model.coef_[0]
+        return np.asarray(w).ravel(), float(model.intercept_[0])
+
+    def _oof_scores(self, X, y) -> np.ndarray | None:
+        """Out-of-fold linear scores of the training rows (None when too few positives)."""
         folds = min(self.cv_folds, int(y.sum()), int(len(y) - y.sum()))
         if folds < 2:
-            return 0.5
-        cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
-        oof = cross_val_predict(base, X, y, cv=cv, method="predict_proba")[:, 1]
-        return best_f1_threshold(y, oof)
+            return None
+        oof = np.zeros(len(y))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
+        for fit_rows, val_rows in splitter.split(np.zeros(len(y)), y):
+            w, b = self._fit_one(X[fit_rows], y[fit_rows])
+            oof[val_rows] = np.asarray(X[val_rows] @ w).ravel() + b
+        return oof
 
     def predict_proba(self, X) -> np.ndarray:
         proba = _sigmoid(self.decision_function(X))
@@ -261,6 +294,19 @@ class MultiLabelClassifier(LinearHead):
     def class_weights(self) -> np.ndarray:
         """Per-label feature weights, shape (n_labels, n_features)."""
         return self.coef_
+
+
+def _log_count_ratio(X, y, alpha: float = 1.0) -> np.ndarray:
+    """NB log-count ratio of each feature between positive and negative rows (Wang & Manning)."""
+    pos = alpha + np.asarray(X[y == 1].sum(axis=0)).ravel()
+    neg = alpha + np.asarray(X[y == 0].sum(axis=0)).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and offset of a 1-D logistic fit of labels on scores (Platt scaling)."""
+    model = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), y)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
 def best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
@@ -320,6 +366,8 @@ class RiskModel:
                 C=config.C_theme,
                 threshold=config.theme_threshold,
                 min_labels=config.min_themes,
+                loss=config.theme_loss,
+                nb=config.theme_nb,
                 seed=config.seed,
             )
 

@@ -168,9 +168,7 @@ class Gazetteer:
     def tag(self, text: str) -> PlaceTag:
         """Return the places of one article (``NO_PLACE`` when it names none)."""
         raw = _tokens(text)
-        folded = _tokens(_fold(text)) if not text.isascii() else [t.lower() for t in raw]
-        if len(folded) != len(raw):  # folding changed the tokens: fold token by token
-            folded = [_fold(t) for t in raw]
+        folded = [t.lower() if t.isascii() else _fold(t) for t in raw]
         scores: dict[str, float] = defaultdict(float)
         first_seen: dict[str, int] = {}
         starts = self._starts

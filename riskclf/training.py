@@ -391,18 +391,23 @@ class TuneResult:
         }
 
 
-def default_grid(has_risk: bool = True) -> list[list[dict[str, Any]]]:
+def default_grid(has_risk: bool = True, has_theme: bool = True) -> list[list[dict[str, Any]]]:
     """Stages of candidate changes; each stage starts from the best config of the one before.
 
     Stage 1 tries the regularisation strength (and, with a risk head, the ordinal against the
-    multinomial model) on word features; stage 2 asks whether character n-grams still help.
+    multinomial model) on word features; stage 2 asks whether character n-grams still help;
+    stage 3 tries linear SVMs, with and without NB features, for the theme head.
     """
     stage1 = [
         {"C_risk": c, "C_theme": c, "risk_model": rm, "char_ngrams": None}
         for c in (1.0, 4.0, 16.0)
         for rm in (("ordinal", "multinomial") if has_risk else ("ordinal",))
     ]
-    return [stage1, [{}, {"char_ngrams": [3, 5]}]]
+    stage3 = [{}] + [
+        {"theme_loss": "svm", "theme_nb": nb, "C_theme": c}
+        for nb, c in ((False, 0.1), (False, 0.3), (True, 0.3), (True, 1.0))
+    ]
+    return [stage1, [{}, {"char_ngrams": [3, 5]}], stage3 if has_theme else [{}]]
 
 
 def tune_config(
@@ -445,7 +450,7 @@ def tune_config(
         folds = [(usable[a], usable[b]) for a, b in splitter.split(usable, strata[usable])]
         selection = "3-fold stratified cross-validation of the training rows"
     best, best_score, candidates = config, -1.0, []
-    for stage in grid or default_grid(risk_levels is not None):
+    for stage in grid or default_grid(risk_levels is not None, theme_labels is not None):
         base = best
         for change in stage:
             candidate = base.replace(**change)

@@ -76,3 +76,17 @@ def test_model_state_round_trip(tiny_frame, tiny_config):
     assert (X1 != X2).nnz == 0
     np.testing.assert_array_equal(model.risk_proba(X1), restored.risk_proba(X2))
     np.testing.assert_array_equal(model.theme_proba(X1), restored.theme_proba(X2))
+
+
+@pytest.mark.parametrize(("loss", "nb"), [("svm", False), ("svm", True), ("logistic", True)])
+def test_svm_and_nb_heads_fold_into_linear_weights(loss, nb):
+    rng = np.random.default_rng(2)
+    X = sparse.csr_matrix(np.abs(rng.normal(size=(120, 6))))
+    Y = np.column_stack([X[:, 0].toarray().ravel() > 0.8, X[:, 1].toarray().ravel() > 1.0])
+    head = MultiLabelClassifier(loss=loss, nb=nb, C=1.0, min_labels=0).fit(X, Y.astype(int))
+    proba = head.predict_proba(X)
+    assert ((proba >= 0) & (proba <= 1)).all() and proba.std() > 0.1
+    # Platt scaling and NB ratios live inside coef_/intercept_: one product and a sigmoid.
+    manual = 1 / (1 + np.exp(-(X @ head.coef_.T + head.intercept_)))
+    np.testing.assert_allclose(proba, manual, rtol=1e-6)
+    assert (head.predict(X) == Y).mean() > 0.85
