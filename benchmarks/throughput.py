@@ -92,42 +92,91 @@ def main() -> None:
         out = work / "out"
         variants = [
             ("read + tokenize (floor)", [python(), "-c", LOWER_BOUND, str(data)]),
-            ("plain sklearn (1 core, risk only)",
-             [python(), "-c", BASELINE, str(baseline_model), str(data), str(out) + ".csv"]),
+            (
+                "plain sklearn (1 core, risk only)",
+                [python(), "-c", BASELINE, str(baseline_model), str(data), str(out) + ".csv"],
+            ),
         ]
         for jobs in (1, 2):
             for explain in (False, True):
                 flag = "--explain" if explain else "--no-explain"
-                variants.append((
-                    f"riskclf --jobs {jobs} {flag}",
-                    [*riskclf, "predict", str(data), "--model", str(model), "--out",
-                     str(out) + ".csv", "--overwrite", "--quiet", "--jobs", str(jobs), flag],
-                ))
+                variants.append(
+                    (
+                        f"riskclf --jobs {jobs} {flag}",
+                        [
+                            *riskclf,
+                            "predict",
+                            str(data),
+                            "--model",
+                            str(model),
+                            "--out",
+                            str(out) + ".csv",
+                            "--overwrite",
+                            "--quiet",
+                            "--jobs",
+                            str(jobs),
+                            flag,
+                        ],
+                    )
+                )
         if not args.no_dask:
-            variants.append((
-                "riskclf --engine dask (2 workers) --no-explain",
-                [*riskclf, "predict", str(data), "--model", str(model), "--engine", "dask",
-                 "--jobs", "2", "--out", str(out) + "-dask", "--overwrite", "--quiet",
-                 "--no-explain"],
-            ))
+            variants.append(
+                (
+                    "riskclf --engine dask (2 workers) --no-explain",
+                    [
+                        *riskclf,
+                        "predict",
+                        str(data),
+                        "--model",
+                        str(model),
+                        "--engine",
+                        "dask",
+                        "--jobs",
+                        "2",
+                        "--out",
+                        str(out) + "-dask",
+                        "--overwrite",
+                        "--quiet",
+                        "--no-explain",
+                    ],
+                )
+            )
         results = {}
         for name, cmd in variants:
             results[name] = run_measured(cmd)
             shutil.rmtree(str(out) + "-dask", ignore_errors=True)
             r = results[name]
-            print(f"{n:>9} {name:<45} {r.seconds:8.1f} s {n / r.seconds:10.0f} docs/s "
-                  f"{r.peak_rss_mb:8.0f} MB", flush=True)
+            print(
+                f"{n:>9} {name:<45} {r.seconds:8.1f} s {n / r.seconds:10.0f} docs/s "
+                f"{r.peak_rss_mb:8.0f} MB",
+                flush=True,
+            )
         floor = results["read + tokenize (floor)"].seconds
         plain = results["plain sklearn (1 core, risk only)"].seconds
         for name, r in results.items():
-            rows_md.append([
-                f"{n:,}", name, f"{r.seconds:.1f}", f"{n / r.seconds:,.0f}",
-                f"{mb / r.seconds:.2f}", f"{r.peak_rss_mb:,.0f}", f"{plain / r.seconds:.2f}",
-                f"{r.seconds / floor:.2f}",
-            ])
+            rows_md.append(
+                [
+                    f"{n:,}",
+                    name,
+                    f"{r.seconds:.1f}",
+                    f"{n / r.seconds:,.0f}",
+                    f"{mb / r.seconds:.2f}",
+                    f"{r.peak_rss_mb:,.0f}",
+                    f"{plain / r.seconds:.2f}",
+                    f"{r.seconds / floor:.2f}",
+                ]
+            )
     table = markdown_table(
-        ["articles", "pipeline", "wall s", "docs/s", "MB/s", "peak RSS MB",
-         "speed vs plain", "time vs floor"],
+        [
+            "articles",
+            "pipeline",
+            "wall s",
+            "docs/s",
+            "MB/s",
+            "peak RSS MB",
+            "speed vs plain",
+            "time vs floor",
+        ],
         rows_md,
     )
     print(table)

@@ -169,8 +169,22 @@ def test_interrupt_leaves_no_file_at_the_out_path(trained, tmp_path):
     ).to_csv(path, index=False)
     out = tmp_path / "scored.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "riskclf", "predict", str(path), "--model", str(trained[1]),
-         "--out", str(out), "--chunk-rows", "200", "--jobs", "1", "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "riskclf",
+            "predict",
+            str(path),
+            "--model",
+            str(trained[1]),
+            "--out",
+            str(out),
+            "--chunk-rows",
+            "200",
+            "--jobs",
+            "1",
+            "--quiet",
+        ],
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60

@@ -40,7 +40,8 @@ def test_jobs_give_identical_output(trained, tiny_frame, tmp_path):
 
 def test_score_files_summary(trained, tiny_frame, tmp_path):
     _, path = make_input(tmp_path, tiny_frame, copies=2)
-    summary = score_files(trained[0].model, [path], tmp_path / "out.jsonl", fmt="jsonl",
-                          chunk_rows=10, jobs=2)
+    summary = score_files(
+        trained[0].model, [path], tmp_path / "out.jsonl", fmt="jsonl", chunk_rows=10, jobs=2
+    )
     assert (summary.rows, summary.scored, summary.errors) == (96, 96, 0)
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 96

@@ -20,14 +20,16 @@ def test_dask_equals_local(trained, tiny_frame, tmp_path):
         paths.append(tmp_path / f"in-{i}.csv")
         part.to_csv(paths[-1], index=False)
     local = pd.concat(iter_scored(model, paths)).reset_index(drop=True)
-    summary = score_dask(model, [str(tmp_path / "in-*.csv")], tmp_path / "out", workers=2,
-                         blocksize=2000)
+    summary = score_dask(
+        model, [str(tmp_path / "in-*.csv")], tmp_path / "out", workers=2, blocksize=2000
+    )
     assert summary.rows == len(local) and summary.errors == 0
     assert summary.partitions > 3  # the small blocksize splits files into several partitions
     remote = pd.read_parquet(tmp_path / "out").reset_index(drop=True)
     assert remote["id"].tolist() == local["id"].tolist()
     numeric = [c for c in local.columns if c.startswith("p_")] + ["risk_score"]
-    np.testing.assert_allclose(remote[numeric].to_numpy(float), local[numeric].to_numpy(float),
-                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        remote[numeric].to_numpy(float), local[numeric].to_numpy(float), rtol=0, atol=1e-9
+    )
     for col in ("risk_level", "theme", "top_terms", "country"):
         assert remote[col].tolist() == local[col].tolist()

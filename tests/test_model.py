@@ -88,5 +88,5 @@ def test_svm_and_nb_heads_fold_into_linear_weights(loss, nb):
     assert ((proba >= 0) & (proba <= 1)).all() and proba.std() > 0.1
     # Platt scaling and NB ratios live inside coef_/intercept_: one product and a sigmoid.
     manual = 1 / (1 + np.exp(-(X @ head.coef_.T + head.intercept_)))
-    np.testing.assert_allclose(proba, manual, rtol=1e-6)
+    np.testing.assert_allclose(proba, manual, rtol=0, atol=1e-9)
     assert (head.predict(X) == Y).mean() > 0.85

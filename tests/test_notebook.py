@@ -22,10 +22,17 @@ def test_notebook_runs_and_writes_outputs(trained, tiny_csv, tmp_path):
         f"MODEL_DIR = {str(trained[1])!r}\nDATA = {str(tiny_csv)!r}\nSPLIT = None\n"
         f"OUT_DIR = {str(out_dir)!r}\nGROUP_COLUMN = 'region'\n"
     )
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    for name in ("confusion_risk.png", "confusion_theme.png", "reliability.png",
-                 "score_distribution.png", "metrics.json", "worst_errors.csv"):
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
+    for name in (
+        "confusion_risk.png",
+        "confusion_theme.png",
+        "reliability.png",
+        "score_distribution.png",
+        "metrics.json",
+        "worst_errors.csv",
+    ):
         assert (out_dir / name).is_file(), name
     metrics = json.loads((out_dir / "metrics.json").read_text())
     assert metrics["risk_level"]["n"] == 48
