@@ -314,6 +314,41 @@ def _print_article(model, text: str, top_terms: int) -> None:
     typer.echo("\n".join(lines))
 
 
+@app.command("explain")
+@handle_errors
+def explain_cli(
+    text: Annotated[str, typer.Option("--text", "-t", help="The article to explain.")],
+    model: ModelOption = DEFAULT_MODEL_DIR,
+    k: Annotated[int, typer.Option(min=1, help="Terms per direction.")] = 8,
+) -> None:
+    """Show which terms push an article towards its risk level and themes, and which against."""
+    from riskclf.artifact import load_model
+    from riskclf.explain import explain_text
+
+    if not text.strip():
+        raise_error("cannot explain an empty text")
+    result = explain_text(load_model(model).model, text, k=k)
+
+    def terms(pairs) -> str:
+        return ", ".join(f"{t} ({v:+.2f})" for t, v in pairs) or "(none)"
+
+    lines = []
+    if "risk_level" in result:
+        r = result["risk_level"]
+        lines += [
+            f"risk level {r['level']} (p={r['probability']:.2f})",
+            f"  pushes towards it: {terms(r['up'])}",
+            f"  pushes against it: {terms(r['down'])}",
+        ]
+    for t in result.get("themes", []):
+        lines += [
+            f"theme {t['theme']} (p={t['probability']:.2f})",
+            f"  pushes towards it: {terms(t['up'])}",
+            f"  pushes against it: {terms(t['down'])}",
+        ]
+    typer.echo("\n".join(lines))
+
+
 @app.command("evaluate")
 @handle_errors
 def evaluate_cli(

@@ -95,3 +95,62 @@ def informative_terms(model, k: int = 15) -> dict[str, dict[str, list[tuple[str,
             model.theme_head.class_weights(), names, model.theme_labels, k
         )
     return result
+
+
+def signed_contributions(
+    x: sparse.csr_matrix, weights: np.ndarray, names: Sequence[str | None], k: int
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """For one row ``x`` and one class's weights, the ``k`` readable terms pushing towards the
+    class most and the ``k`` pushing away from it most, with signed contributions."""
+    idx, values = x.indices, x.data * weights[x.indices]
+    readable = np.array([names[j] is not None for j in idx], dtype=bool)
+    idx, values = idx[readable], values[readable]
+    order = np.argsort(-values, kind="stable")
+    up = [(names[idx[i]], float(values[i])) for i in order[:k] if values[i] > 0]
+    down = [(names[idx[i]], float(values[i])) for i in order[::-1][:k] if values[i] < 0]
+    return up, down
+
+
+def explain_text(model, text: str, k: int = 8) -> dict:
+    """Why ``model`` scores ``text`` as it does: for the predicted risk level and for each
+    predicted theme, the terms pushing towards it and away from it.
+
+    Returns
+    -------
+    dict
+        ``risk_level`` (with ``level``, ``probability``, ``up``, ``down``) and ``themes`` (a list
+        of the same per predicted theme); contributions are ``x_j * w_j`` of the linear head.
+    """
+    from riskclf.features import readable_feature_names
+
+    names = readable_feature_names(model.vectorizer)
+    X = model.transform([text])
+    result: dict = {}
+    if model.risk_head is not None:
+        proba = model.risk_proba(X)[0]
+        level = int(proba.argmax())
+        up, down = signed_contributions(X[0], model.risk_head.class_weights()[level], names, k)
+        result["risk_level"] = {
+            "level": model.risk_levels[level],
+            "probability": float(proba[level]),
+            "up": up,
+            "down": down,
+        }
+    if model.theme_head is not None:
+        proba = model.theme_head.predict_proba(X)
+        chosen = model.theme_head.decide(proba)[0]
+        weights = model.theme_head.class_weights()
+        themes = []
+        for j in np.argsort(-proba[0], kind="stable"):
+            if chosen[j]:
+                up, down = signed_contributions(X[0], weights[j], names, k)
+                themes.append(
+                    {
+                        "theme": model.theme_labels[j],
+                        "probability": float(proba[0, j]),
+                        "up": up,
+                        "down": down,
+                    }
+                )
+        result["themes"] = themes
+    return result

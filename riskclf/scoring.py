@@ -40,6 +40,7 @@ class _Explainer:
     names: list[str | None]
     readable: np.ndarray
     risk_weights: np.ndarray | None
+    theme_weights: np.ndarray | None
 
 
 _EXPLAINERS: weakref.WeakKeyDictionary[RiskModel, _Explainer] = weakref.WeakKeyDictionary()
@@ -52,7 +53,8 @@ def _explainer(model: RiskModel) -> _Explainer:
         names = readable_feature_names(model.vectorizer)
         readable = np.array([n is not None for n in names], dtype=bool)
         risk_weights = model.risk_head.class_weights() if model.risk_head is not None else None
-        cached = _Explainer(names, readable, risk_weights)
+        theme_weights = model.theme_head.class_weights() if model.theme_head is not None else None
+        cached = _Explainer(names, readable, risk_weights, theme_weights)
         _EXPLAINERS[model] = cached
     return cached
 
@@ -91,6 +93,8 @@ def output_columns(
         cols += list(PLACE_COLUMNS)
     if explain and model.risk_levels is not None:
         cols.append("top_terms")
+    if explain and model.theme_labels is not None:
+        cols.append("theme_terms")
     cols += ["truncated", ERROR_COLUMN]
     return cols
 
@@ -189,6 +193,8 @@ def score_frame(
             pairs = top_contributions(X, exp.risk_weights, classes, exp.readable, top_terms)
             terms[rows] = [format_terms(p, exp.names) for p in pairs]
         out["top_terms"] = terms
+    if explain and model.theme_labels is not None:
+        out["theme_terms"] = _theme_terms(model, X, rows, chosen if X is not None else None, n)
     out["truncated"] = np.array([p == TRUNCATED_FLAG for p in problems])
     out[ERROR_COLUMN] = np.array(
         [p if p != TRUNCATED_FLAG else "" for p in problems], dtype=object
@@ -218,6 +224,27 @@ def _place_columns(frame: pd.DataFrame, texts: list[str], ok: np.ndarray) -> dic
             if given_region is not None and isinstance(given_region[i], str) and given_region[i]:
                 columns["region"][i] = given_region[i].strip()
     return columns
+
+
+def _theme_terms(model: RiskModel, X, rows: np.ndarray, chosen, n: int) -> np.ndarray:
+    """Per row, for each predicted theme, the three terms that pushed it most:
+    ``terrorism: suicide (+0.52); blast (+0.31) | insurgency: ...``."""
+    out = np.full(n, None, dtype=object)
+    if X is None:
+        return out
+    exp = _explainer(model)
+    parts: list[list[str]] = [[] for _ in rows]
+    for j, label in enumerate(model.theme_labels):
+        picked = np.nonzero(chosen[:, j])[0]
+        if not len(picked):
+            continue
+        pairs = top_contributions(
+            X[picked], exp.theme_weights, np.full(len(picked), j), exp.readable, 3
+        )
+        for i, p in zip(picked, pairs, strict=True):
+            parts[i].append(f"{label}: {format_terms(p, exp.names) or '(none)'}")
+    out[rows] = [" | ".join(p) for p in parts]
+    return out
 
 
 def _join_themes(labels: np.ndarray, chosen: np.ndarray, proba: np.ndarray) -> str:

@@ -140,3 +140,13 @@ def test_bad_config_file(tmp_path, tiny_csv, bad_config):
     config.write_text(bad_config)
     done = invoke("train", tiny_csv, "--out", tmp_path / "m", "--config", config)
     assert done.exit_code == 1 and "error:" in done.output
+
+
+def test_explain_prints_both_directions(trained):
+    _, folder = trained
+    done = invoke("explain", "--model", folder, "--text", "a suicide blast killed 25 in Zedtown")
+    assert done.exit_code == 0, done.output
+    assert "risk level critical" in done.output
+    assert "pushes towards it:" in done.output and "pushes against it:" in done.output
+    assert "theme terrorism" in done.output
+    assert invoke("explain", "--model", folder, "--text", "  ").exit_code == 1

@@ -35,8 +35,12 @@ def test_top_terms_explain_the_level(trained):
     terms = scored.loc[0, "top_terms"].split("; ")
     assert 1 <= len(terms) <= 3
     assert all(t.endswith(")") and "(+" in t for t in terms)
+    themes = scored.loc[0, "theme_terms"].split(" | ")
+    assert [t.split(":")[0] for t in themes] == sorted(
+        scored.loc[0, "theme"].split("|"), key=list(result.model.theme_labels).index
+    )
     no_explain = score_frame(result.model, pd.DataFrame({"text": ["x"]}), explain=False)
-    assert "top_terms" not in no_explain.columns
+    assert "top_terms" not in no_explain.columns and "theme_terms" not in no_explain.columns
 
 
 def test_risk_score_formula():
