@@ -309,6 +309,12 @@ def _print_article(model, text: str, top_terms: int) -> None:
         best = sorted(model.theme_labels, key=lambda t: -row[f"p_theme_{t}"])[:3]
         lines.append(f"themes     : {row['theme'].replace('|', ', ')}")
         lines.append("theme prob.: " + ", ".join(f"{t} {row[f'p_theme_{t}']:.2f}" for t in best))
+    if row["country"]:
+        others = [c for c in row["countries"].split("|") if c != row["country"]]
+        also = f"; also mentioned: {', '.join(others)}" if others else ""
+        lines.append(f"place      : {row['country']} ({row['region']}){also}")
+    else:
+        lines.append("place      : (none named)")
     if model.risk_levels is not None:
         lines.append(f"top terms  : {row['top_terms'] or '(none)'}")
     typer.echo("\n".join(lines))
