@@ -100,7 +100,7 @@ def test_region_mapping_prefers_country_then_source_region():
     assert region_of("Pakistan") == "South Asia"
     assert region_of("Iran", "South Asia") == "Middle East & North Africa"
     assert region_of("Mauritius", "South Asia") == "Sub-Saharan Africa"
-    assert region_of("Georgia", "Caucasus and Central Asia") == "Middle East & North Africa"
+    assert region_of("Georgia", "Caucasus and Central Asia") == "Europe"  # regions.csv
     assert region_of("Freedonia", "Western Africa") == "Sub-Saharan Africa"
     assert region_of("Freedonia", "Caucasus and Central Asia") == ""
     assert region_of("", "") == ""
@@ -530,7 +530,7 @@ def test_acled_places_and_dates(tmp_path):
     result = import_source("acled", write_csv(tmp_path / "places.csv", rows))
     frame = by_id(result)
     assert frame["region"].tolist() == [
-        "Middle East & North Africa",
+        "Europe",  # Georgia: the project's one country-to-region table, regions.csv
         "Central Asia",
         "",
         "Sub-Saharan Africa",

@@ -35,93 +35,6 @@ _OCEANIA = "Oceania"
 # TAXONOMY.md defines it (Iran is Middle East), and countries that ACLED or GTD place in a
 # region other than the UN M49 one (GTD puts Mauritius in South Asia, Mexico in North America,
 # Sudan and the Caucasus elsewhere). Keys are lower case; aliases are the sources' spellings.
-COUNTRY_REGIONS: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "afghanistan",
-            "bangladesh",
-            "bhutan",
-            "india",
-            "maldives",
-            "nepal",
-            "pakistan",
-            "sri lanka",
-        ],
-        _SOUTH_ASIA,
-    ),
-    **dict.fromkeys(
-        ["kazakhstan", "kyrgyzstan", "tajikistan", "turkmenistan", "uzbekistan"], _CENTRAL_ASIA
-    ),
-    **dict.fromkeys(
-        [
-            "china",
-            "hong kong",
-            "japan",
-            "mongolia",
-            "north korea",
-            "south korea",
-            "taiwan",
-        ],
-        _EAST_ASIA,
-    ),
-    **dict.fromkeys(
-        [
-            "brunei",
-            "cambodia",
-            "east timor",
-            "timor-leste",
-            "indonesia",
-            "laos",
-            "malaysia",
-            "myanmar",
-            "philippines",
-            "singapore",
-            "thailand",
-            "vietnam",
-        ],
-        _SOUTH_EAST_ASIA,
-    ),
-    **dict.fromkeys(
-        [
-            "algeria",
-            "armenia",
-            "azerbaijan",
-            "bahrain",
-            "cyprus",
-            "egypt",
-            "georgia",
-            "iran",
-            "iraq",
-            "israel",
-            "jordan",
-            "kuwait",
-            "lebanon",
-            "libya",
-            "morocco",
-            "oman",
-            "palestine",
-            "qatar",
-            "saudi arabia",
-            "sudan",
-            "syria",
-            "tunisia",
-            "turkey",
-            "united arab emirates",
-            "west bank and gaza strip",
-            "western sahara",
-            "yemen",
-        ],
-        _MENA,
-    ),
-    "mauritius": _AFRICA,
-    "mexico": _LATIN_AMERICA,
-    "russia": _EUROPE,
-    "canada": _NORTH_AMERICA,
-    "united states": _NORTH_AMERICA,
-}
-
-# The region names of ACLED and GTD exports that map onto one project region. ACLED's
-# "Caucasus and Central Asia" spans two regions and is resolved by country only.
 SOURCE_REGIONS: dict[str, str] = {
     # ACLED
     "southern asia": _SOUTH_ASIA,
@@ -314,8 +227,8 @@ def join_themes(flags: Iterable[tuple[str, pd.Series]], index: pd.Index) -> pd.S
 def region_of(country: str, source_region: str = "") -> str:
     """Return the project region of a place, or ``""`` when neither name is known.
 
-    The country decides when it is in :data:`COUNTRY_REGIONS`; otherwise the source's own
-    region name is translated through :data:`SOURCE_REGIONS`.
+    The country decides when the place gazetteer (:mod:`riskclf.places`) knows it; otherwise the
+    source's own region name is translated through :data:`SOURCE_REGIONS`.
 
     Examples
     --------
@@ -326,8 +239,8 @@ def region_of(country: str, source_region: str = "") -> str:
     >>> region_of("Atlantis")
     ''
     """
-    by_country = COUNTRY_REGIONS.get(_place_key(country))
-    if by_country is not None:
+    by_country = _gazetteer().lookup_country(country)[1] if country else ""
+    if by_country:
         return by_country
     return SOURCE_REGIONS.get(_place_key(source_region), "")
 
@@ -340,8 +253,15 @@ def regions_of(countries: pd.Series, source_regions: pd.Series | None = None) ->
 
 
 def is_known_country(name: str) -> bool:
-    """Tell whether ``name`` is a country of :data:`COUNTRY_REGIONS` (not ``unknown`` etc.)."""
-    return _place_key(name) in COUNTRY_REGIONS
+    """Tell whether ``name`` is a country the gazetteer knows (not ``unknown`` etc.)."""
+    return bool(name) and _gazetteer().lookup_country(name)[0] != ""
+
+
+def _gazetteer():
+    """The shared place gazetteer (one copy per process)."""
+    from riskclf.places import Gazetteer
+
+    return Gazetteer.default()
 
 
 def designated_mask(actors: pd.Series, patterns: Iterable[str] = DESIGNATED_GROUPS) -> pd.Series:
