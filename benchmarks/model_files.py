@@ -36,7 +36,7 @@ def best_of(fn, n: int = 5) -> float:
 
 def measure(name: str, folder: Path, work: Path) -> list[object]:
     model = load_model(folder).model
-    n_features = len(model.vectorizer.get_feature_names_out())
+    n_features = model.features.n_features()
     pickled = work / f"{name}.joblib"
     joblib.dump(model, pickled)
     ours = sum(p.stat().st_size for p in folder.iterdir()) / 2**20

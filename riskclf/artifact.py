@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
 
 from riskclf import __version__
 from riskclf.errors import ArtifactError
@@ -42,6 +41,13 @@ class LoadedModel:
     model: RiskModel
     metadata: dict[str, Any]
     path: Path
+
+
+def sklearn_version() -> str:
+    """The installed scikit-learn version, read without importing it (importing takes ~1 s)."""
+    from importlib.metadata import version
+
+    return version("scikit-learn")
 
 
 def file_sha256(path: Path) -> str:
@@ -65,7 +71,7 @@ def build_metadata(
     return {
         "format_version": FORMAT_VERSION,
         "riskclf_version": __version__,
-        "sklearn_version": sklearn.__version__,
+        "sklearn_version": sklearn_version(),
         "python_version": platform.python_version(),
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "risk_levels": list(model.risk_levels) if model.risk_levels is not None else None,
@@ -214,10 +220,11 @@ def _check_labels(model: RiskModel, metadata: dict[str, Any], path: Path) -> Non
 def _warn_versions(metadata: dict[str, Any], path: Path) -> None:
     """Warn when the model was trained with another scikit-learn major.minor."""
     trained = str(metadata.get("sklearn_version", ""))
-    if trained.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+    installed = sklearn_version()
+    if trained.split(".")[:2] != installed.split(".")[:2]:
         warnings.warn(
             f"{path} was trained with scikit-learn {trained or 'unknown'} and is loaded with "
-            f"{sklearn.__version__}; predictions may differ: retrain it to be sure",
+            f"{installed}; predictions may differ: retrain it to be sure",
             UserWarning,
             stacklevel=3,
         )

@@ -32,7 +32,6 @@ from collections.abc import Iterable
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
 
 # --------------------------------------------------------------------------------------------
 # Numbers
@@ -625,11 +624,10 @@ def casualty_matrix(texts: Iterable[str]) -> sparse.csr_matrix:
     return sparse.csr_matrix(dense)
 
 
-class CasualtyFeatures(TransformerMixin, BaseEstimator):
-    """Stateless transformer wrapping :func:`casualty_matrix` for the feature union."""
+class CasualtyFeatures:
+    """Stateless feature block wrapping :func:`casualty_matrix`."""
 
-    def fit(self, texts, y=None) -> CasualtyFeatures:
-        self.n_features_out_ = len(FEATURE_NAMES)
+    def fit(self, texts=None, y=None) -> CasualtyFeatures:
         return self
 
     def transform(self, texts) -> sparse.csr_matrix:

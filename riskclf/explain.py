@@ -84,7 +84,7 @@ def informative_terms(model, k: int = 15) -> dict[str, dict[str, list[tuple[str,
     """
     from riskclf.features import readable_feature_names
 
-    names = readable_feature_names(model.vectorizer)
+    names = readable_feature_names(model.features)
     result = {}
     if model.risk_head is not None:
         result["risk_level"] = top_class_terms(
@@ -123,7 +123,7 @@ def explain_text(model, text: str, k: int = 8) -> dict:
     """
     from riskclf.features import readable_feature_names
 
-    names = readable_feature_names(model.vectorizer)
+    names = readable_feature_names(model.features)
     X = model.transform([text])
     result: dict = {}
     if model.risk_head is not None:

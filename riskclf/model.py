@@ -1,31 +1,30 @@
 """The estimators: an ordinal or multinomial risk head, a multi-label theme head, and the model
-that joins them to one shared feature union.
+that joins them to one shared feature matrix.
 
-Heads are scikit-learn estimators (``get_params``/``clone`` work) so cross-validation refits
-exactly what training fits.
+Fitting uses scikit-learn's linear models; a fitted head keeps only its ``coef_`` and
+``intercept_`` arrays, so scoring is one sparse product per head and needs no scikit-learn
+(imported only inside the ``fit`` methods).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import FeatureUnion
-from sklearn.svm import LinearSVC
 
 from riskclf.config import TrainConfig
-from riskclf.features import build_vectorizer, restore_vectorizer, vectorizer_state
+from riskclf.features import Features, features_state, fit_features, restore_features
 
 
-def _logistic(C: float, seed: int, *, binary: bool = True) -> LogisticRegression:
-    """A class-balanced logistic regression (the only linear model used).
+def _logistic(C: float, seed: int, *, binary: bool = True):
+    """A class-balanced logistic regression.
 
     liblinear is the fastest solver for the binary sparse problems; lbfgs fits the multinomial.
     """
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(
         C=C,
         class_weight="balanced",
@@ -41,7 +40,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
-class LinearHead(ClassifierMixin, BaseEstimator):
+class LinearHead:
     """Shared plumbing: after ``fit`` a head is just ``coef_`` and ``intercept_`` arrays.
 
     The scikit-learn models used for fitting are not kept, so scoring is one sparse matrix
@@ -50,6 +49,11 @@ class LinearHead(ClassifierMixin, BaseEstimator):
 
     #: names of the fitted array attributes, saved and restored by ``artifact.py``
     ARRAYS: tuple[str, ...] = ("coef_", "intercept_")
+
+    def get_params(self) -> dict:
+        """The constructor arguments (JSON-ready)."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
 
     def decision_function(self, X) -> np.ndarray:
         """Linear scores ``X @ coef_.T + intercept_``, shape (n_rows, n_outputs)."""
@@ -99,7 +103,7 @@ class OrdinalClassifier(LinearHead):
     def fit(self, X, y) -> OrdinalClassifier:
         y = np.asarray(y, dtype=int)
         self.present_ = np.unique(y)
-        models = [clone(_logistic(self.C, self.seed)).fit(X, y >= lv) for lv in self.present_[1:]]
+        models = [_logistic(self.C, self.seed).fit(X, y >= lv) for lv in self.present_[1:]]
         self.coef_ = np.vstack([m.coef_ for m in models]) if models else np.zeros((0, X.shape[1]))
         self.intercept_ = np.concatenate([m.intercept_ for m in models]) if models else np.zeros(0)
         self._restore()
@@ -148,7 +152,7 @@ class MultinomialClassifier(LinearHead):
 
     def fit(self, X, y) -> MultinomialClassifier:
         y = np.asarray(y, dtype=int)
-        model = clone(_logistic(self.C, self.seed, binary=False)).fit(X, y)
+        model = _logistic(self.C, self.seed, binary=False).fit(X, y)
         self.present_ = model.classes_
         coef, intercept = model.coef_, model.intercept_
         if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row, make it symmetric
@@ -256,9 +260,11 @@ class MultiLabelClassifier(LinearHead):
         ratio = _log_count_ratio(X, y) if self.nb else None
         Xs = X.multiply(ratio).tocsr() if ratio is not None else X
         if self.loss == "svm":
+            from sklearn.svm import LinearSVC
+
             model = LinearSVC(C=self.C, max_iter=5000, random_state=self.seed).fit(Xs, y)
         else:
-            model = clone(_logistic(self.C, self.seed)).fit(Xs, y)
+            model = _logistic(self.C, self.seed).fit(Xs, y)
         w = model.coef_[0] * ratio if ratio is not None else model.coef_[0]
         return np.asarray(w).ravel(), float(model.intercept_[0])
 
@@ -267,6 +273,8 @@ class MultiLabelClassifier(LinearHead):
         folds = min(self.cv_folds, int(y.sum()), int(len(y) - y.sum()))
         if folds < 2:
             return None
+        from sklearn.model_selection import StratifiedKFold
+
         oof = np.zeros(len(y))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.seed)
         for fit_rows, val_rows in splitter.split(np.zeros(len(y)), y):
@@ -305,6 +313,8 @@ def _log_count_ratio(X, y, alpha: float = 1.0) -> np.ndarray:
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Slope and offset of a 1-D logistic fit of labels on scores (Platt scaling)."""
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), y)
     return float(model.coef_[0, 0]), float(model.intercept_[0])
 
@@ -353,7 +363,7 @@ class RiskModel:
         self.config = config
         self.risk_levels = tuple(risk_levels) if risk_levels is not None else None
         self.theme_labels = tuple(theme_labels) if theme_labels is not None else None
-        self.vectorizer: FeatureUnion = build_vectorizer(config)
+        self.features: Features | None = None
         self.risk_head = None
         if risk_levels is not None:
             head_cls = (
@@ -382,7 +392,9 @@ class RiskModel:
         ``risk_codes`` holds level codes with -1 for unlabelled rows; ``theme_matrix`` is a 0/1
         matrix whose all-zero rows count as unlabelled for the theme head.
         """
-        X = self.vectorizer.fit_transform(texts).tocsr()
+        texts = list(texts)
+        self.features = fit_features(self.config, texts)
+        X = self.features.transform(texts)
         if self.risk_head is not None:
             labelled = risk_codes >= 0
             self.risk_head.fit(X[labelled], risk_codes[labelled])
@@ -395,7 +407,7 @@ class RiskModel:
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Return the shared feature matrix of ``texts``."""
-        return self.vectorizer.transform(texts).tocsr()
+        return self.features.transform(texts)
 
     def risk_proba(self, X) -> np.ndarray:
         """Probabilities of each risk level, columns in level order."""
@@ -409,7 +421,7 @@ class RiskModel:
 
     def get_state(self) -> tuple[dict, dict[str, np.ndarray]]:
         """Return (JSON-ready description, arrays) from which :meth:`from_state` rebuilds it."""
-        arrays = dict(vectorizer_state(self.vectorizer))
+        arrays = dict(features_state(self.features))
         heads: dict[str, dict] = {}
         for key, head in (("risk", self.risk_head), ("theme", self.theme_head)):
             if head is not None:
@@ -429,7 +441,7 @@ class RiskModel:
         """Rebuild a fitted model from :meth:`get_state` output."""
         config = TrainConfig.from_dict(description["config"])
         model = cls(config, description["risk_levels"], description["theme_labels"])
-        model.vectorizer = restore_vectorizer(config, arrays)
+        model.features = restore_features(config, arrays)
         for key, head_cls in (
             ("risk", cls._HEADS[config.risk_model]),
             ("theme", MultiLabelClassifier),

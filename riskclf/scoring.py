@@ -50,7 +50,7 @@ def _explainer(model: RiskModel) -> _Explainer:
     """Return the cached explanation data of ``model``."""
     cached = _EXPLAINERS.get(model)
     if cached is None:
-        names = readable_feature_names(model.vectorizer)
+        names = readable_feature_names(model.features)
         readable = np.array([n is not None for n in names], dtype=bool)
         risk_weights = model.risk_head.class_weights() if model.risk_head is not None else None
         theme_weights = model.theme_head.class_weights() if model.theme_head is not None else None

@@ -1,0 +1,63 @@
+import subprocess
+import sys
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from riskclf.config import TrainConfig
+from riskclf.features import (
+    TOKEN_PATTERN,
+    WordTfidf,
+    features_state,
+    fit_features,
+    readable_feature_names,
+    restore_features,
+)
+
+TEXTS = [
+    "Two soldiers were killed in Quetta; two soldiers were injured.",
+    "Police arrested FOUR suspects near Karachi airport on Monday.",
+    "Café owners in Bogotá protested — peacefully — against extortion.",
+    "A blast killed 12 in Kabul. A blast killed 12!",
+    "",
+    "x",
+]
+
+
+def test_word_block_matches_scikit_learn():
+    reference = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN,
+                                dtype=np.float32).fit(TEXTS[:4])
+    ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, (1, 2))
+    expected = reference.transform(TEXTS).toarray()
+    np.testing.assert_allclose(ours.transform(TEXTS).toarray(), expected, rtol=0, atol=1e-6)
+
+
+def test_features_round_trip_and_names(tiny_frame):
+    texts = (tiny_frame["title"] + "\n\n" + tiny_frame["body"]).tolist()
+    config = TrainConfig(min_df=1, char_ngrams=(3, 4))
+    features = fit_features(config, texts)
+    restored = restore_features(config, features_state(features))
+    assert (features.transform(texts) != restored.transform(texts)).nnz == 0
+    names = readable_feature_names(features)
+    assert len(names) == features.n_features() == features.transform(texts[:1]).shape[1]
+    assert None in names and "[killed>=1]" in names and "suicide" in names
+
+
+def test_scoring_the_default_features_does_not_import_scikit_learn(tiny_frame, tmp_path):
+    from riskclf.artifact import build_metadata, save_model
+    from riskclf.training import train_model
+
+    result = train_model(tiny_frame, TrainConfig(min_df=1, cv_folds=0))  # word + casualty
+    save_model(result.model, build_metadata(result.model, data=result.data, metrics={}),
+               tmp_path / "m")
+    code = (
+        "import sys, pandas as pd\n"
+        "from riskclf.artifact import load_model\n"
+        "from riskclf.scoring import score_frame\n"
+        f"model = load_model({str(tmp_path / 'm')!r}).model\n"
+        "out = score_frame(model, pd.DataFrame({'text': ['a blast killed 25 in Kabul']}))\n"
+        "print(out.loc[0, 'risk_level'], 'sklearn' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["critical", "False"]
