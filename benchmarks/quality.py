@@ -208,7 +208,8 @@ def run_task(task: str, queue) -> None:
             "selected": {
                 k: v
                 for k, v in tuned.config.to_dict().items()
-                if k in ("C_risk", "C_theme", "risk_model", "char_ngrams")
+                if k
+                in ("C_risk", "C_theme", "risk_model", "char_ngrams", "theme_loss", "theme_nb")
             },
             "selection": tuned.selection,
             "fit_rows": len(fit),

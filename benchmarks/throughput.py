@@ -70,6 +70,9 @@ def main() -> None:
     parser.add_argument("--model", default=str(ROOT / "models" / "default"))
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "riskclf-bench"))
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask engine")
+    parser.add_argument(
+        "--only", default="", help="comma-separated substrings: run only matching pipelines"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -141,6 +144,9 @@ def main() -> None:
                     ],
                 )
             )
+        if args.only:
+            keep = [k.strip() for k in args.only.split(",")]
+            variants = [(n, c) for n, c in variants if any(k in n for k in keep)]
         results = {}
         for name, cmd in variants:
             results[name] = run_measured(cmd)
@@ -152,7 +158,7 @@ def main() -> None:
                 flush=True,
             )
         floor = results["read + tokenize (floor)"].seconds
-        plain = results["plain sklearn (1 core, risk only)"].seconds
+        plain = results["plain sklearn (1 core, risk only)"].seconds  # --only must keep both
         for name, r in results.items():
             rows_md.append(
                 [
@@ -182,10 +188,13 @@ def main() -> None:
     print(table)
     if not args.no_write:
         write_section(
-            "throughput",
-            "## Batch-scoring throughput\n\n"
+            "throughput" + ("-" + args.sizes.replace(",", "-") if args.only else ""),
+            f"## Batch-scoring throughput: {args.sizes} articles\n\n"
             f"Machine: {machine()}.\n\n"
-            f"Command: `python benchmarks/throughput.py --sizes {args.sizes}` (input: "
+            f"Command: `python benchmarks/throughput.py --sizes {args.sizes}"
+            + (f" --only '{args.only}'" if args.only else "")
+            + (" --no-dask" if args.no_dask else "")
+            + "` (input: "
             "`riskclf bench-data N`, about 0.9 KB of text per article; whole-process wall time "
             "and peak RSS summed over worker processes).\n\n" + table + "\n",
         )
