@@ -179,17 +179,9 @@ def train_model(
     TrainingResult
     """
     started = time.perf_counter()
-    table = prepare_training_table(
-        frame,
-        config,
-        columns=columns,
-        risk_column=risk_column,
-        theme_column=theme_column,
-        split_column=split_column,
+    table, risk_levels, theme_labels, strata = _prepare(
+        frame, config, columns, risk_column, theme_column, split_column
     )
-    risk_levels = list(config.risk_levels) if table.risk is not None else None
-    theme_labels = _theme_labels(table, config)
-    strata = _strata(table, risk_levels)
     train_rows, test_rows = _holdout_split(table, strata, config)
     train = table.subset(train_rows)
     _check_folds(train, strata[train_rows], config)
@@ -218,6 +210,21 @@ def train_model(
         seconds=time.perf_counter() - started,
         holdout_ids=[table.ids[i] for i in test_rows],
     )
+
+
+def _prepare(frame, config, columns, risk_column, theme_column, split_column):
+    """The checked table, the labels of each head (None when absent) and the strata."""
+    table = prepare_training_table(
+        frame,
+        config,
+        columns=columns,
+        risk_column=risk_column,
+        theme_column=theme_column,
+        split_column=split_column,
+    )
+    risk_levels = list(config.risk_levels) if table.risk is not None else None
+    theme_labels = _theme_labels(table, config)
+    return table, risk_levels, theme_labels, _strata(table, risk_levels)
 
 
 def _theme_labels(table: TrainingTable, config: TrainConfig) -> list[str] | None:
@@ -427,17 +434,9 @@ def tune_config(
     The score of a candidate is the mean of the macro-F1 of each head.
     """
     started = time.perf_counter()
-    table = prepare_training_table(
-        frame,
-        config,
-        columns=columns,
-        risk_column=risk_column,
-        theme_column=theme_column,
-        split_column=split_column,
+    table, risk_levels, theme_labels, strata = _prepare(
+        frame, config, columns, risk_column, theme_column, split_column
     )
-    risk_levels = list(config.risk_levels) if table.risk is not None else None
-    theme_labels = _theme_labels(table, config)
-    strata = _strata(table, risk_levels)
     rows = np.arange(len(table))
     split = np.array(table.split if table.split is not None else [""] * len(table))
     usable = rows[~np.isin(split, HOLDOUT_SPLITS)]
