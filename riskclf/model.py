@@ -340,7 +340,7 @@ def best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
 
 
 class RiskModel:
-    """A fitted feature union plus a risk head and/or a theme head.
+    """Fitted features plus a risk head and/or a theme head.
 
     Parameters
     ----------

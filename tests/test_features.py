@@ -25,8 +25,9 @@ TEXTS = [
 
 
 def test_word_block_matches_scikit_learn():
-    reference = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN,
-                                dtype=np.float32).fit(TEXTS[:4])
+    reference = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
+    ).fit(TEXTS[:4])
     ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, (1, 2))
     expected = reference.transform(TEXTS).toarray()
     np.testing.assert_allclose(ours.transform(TEXTS).toarray(), expected, rtol=0, atol=1e-6)
@@ -48,8 +49,9 @@ def test_scoring_the_default_features_does_not_import_scikit_learn(tiny_frame, t
     from riskclf.training import train_model
 
     result = train_model(tiny_frame, TrainConfig(min_df=1, cv_folds=0))  # word + casualty
-    save_model(result.model, build_metadata(result.model, data=result.data, metrics={}),
-               tmp_path / "m")
+    save_model(
+        result.model, build_metadata(result.model, data=result.data, metrics={}), tmp_path / "m"
+    )
     code = (
         "import sys, pandas as pd\n"
         "from riskclf.artifact import load_model\n"
@@ -58,6 +60,5 @@ def test_scoring_the_default_features_does_not_import_scikit_learn(tiny_frame, t
         "out = score_frame(model, pd.DataFrame({'text': ['a blast killed 25 in Kabul']}))\n"
         "print(out.loc[0, 'risk_level'], 'sklearn' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["critical", "False"]

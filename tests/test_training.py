@@ -115,11 +115,12 @@ def test_tune_uses_dev_rows_and_never_test(tiny_frame, tiny_config):
     assert result.to_dict()["selected"]["C_risk"] == 8.0
 
 
-def test_tune_without_dev_uses_cross_validation(tiny_frame, tiny_config):
+def test_tune_without_dev_uses_a_validation_split_of_the_training_rows(tiny_frame, tiny_config):
     from riskclf.training import tune_config
 
     result = tune_config(tiny_frame, tiny_config, grid=[[{}]])
-    assert result.selection.startswith("3-fold")
+    # 48 rows: train_model holds out 10 (20%), tuning validates on a quarter of the other 38.
+    assert result.selection == ("a stratified 25% validation split of the training rows (10 rows)")
     assert len(result.candidates) == 1
 
 
