@@ -5,10 +5,11 @@ Run from the project root (needs ../shared/datasets):
     python benchmarks/quality.py
 
 For each task the data comes through riskclf's own importers. riskclf tunes on the dev split
-(a stratified 25% of train where there is none), fits on train+dev, and scores the test split once; in the same
-run a plain ``TfidfVectorizer()`` + ``LogisticRegression()`` (one-vs-rest for multi-label, 0.5
-threshold) is fitted on the same rows and scored on the same test rows. Each task runs in its own
-process so its peak memory is its own. Results are printed and written to docs/benchmarks.md.
+(a stratified 25% of train where there is none), fits on train+dev, and scores the test split
+once; in the same run a plain ``TfidfVectorizer()`` + ``LogisticRegression()`` (one-vs-rest
+for multi-label, 0.5 threshold) is fitted on the same rows and scored on the same test rows.
+Each task runs in its own process so its peak memory is its own. Results are printed and
+written to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -292,8 +293,8 @@ def main() -> None:
             "## Real-data quality\n\n"
             f"Machine: {machine()}.\n\nCommand: `python benchmarks/quality.py` (data: "
             "`../shared/datasets`, read through `riskclf.datasets`; riskclf tuned on dev — or "
-            "a stratified 25% of train where a dataset has no dev split — then fitted on train+dev and "
-            "scored once on test; the baseline is fitted on the same rows).\n\n"
+            "a stratified 25% of train where a dataset has no dev split — then fitted on "
+            "train+dev and scored once on test; the baseline is fitted on the same rows).\n\n"
             + table
             + "\n\n"
             + "\n".join(notes)
