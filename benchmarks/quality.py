@@ -28,16 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import SHARED, machine, markdown_table, write_section  # noqa: E402
 
-SATP_LABELS = ["armed_assault", "bombing_explosion", "kidnapping", "other"]
-MAOIST_ACTIONS = [
-    "armed_assault",
-    "arrest",
-    "bombing",
-    "infrastructure",
-    "surrender",
-    "seizure",
-    "abduction",
-]
+from riskclf.datasets.maoist import ACTION_FLAGS  # noqa: E402
+from riskclf.datasets.satp import LABEL_COLUMNS  # noqa: E402
+
+SATP_LABELS = list(LABEL_COLUMNS)
+MAOIST_ACTIONS = list(ACTION_FLAGS)
 REFERENCES = {
     "satp_all": "ConfliBERT 72.03, BERT-base 70.47",
     "satp_relevant": "ConfliBERT 86.66, BERT-base 84.59, RoBERTa 87.70",
