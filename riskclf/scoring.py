@@ -124,7 +124,8 @@ def score_frame(
         Input columns copied to the output unchanged; one whose name riskclf writes itself
         (``risk_level``, ``theme``, …) is written as ``input_<name>``.
     explain : bool
-        Add ``top_terms``: the word n-grams that pushed the predicted risk level up most.
+        Add ``top_terms`` (the terms that pushed the predicted risk level up most) and
+        ``theme_terms`` (the same for each predicted theme).
     top_terms : int
         How many terms to list.
     places : bool
@@ -139,7 +140,8 @@ def score_frame(
     DataFrame
         ``id``, the passthrough columns, ``risk_level``, ``risk_score`` (0–100, see
         :func:`risk_score`), ``p_<level>``, ``theme`` (``|``-joined), ``p_theme_<label>``,
-        ``top_terms``, ``truncated`` and ``error`` (empty when the row was scored). Rows that
+        the place columns, ``top_terms``, ``theme_terms``, ``truncated`` and ``error`` (empty
+        when the row was scored); see :func:`output_columns`. Rows that
         cannot be scored (empty or undecodable text) keep their id, have empty predictions and
         say why in ``error``.
     """
