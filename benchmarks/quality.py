@@ -117,6 +117,12 @@ def score(head: str, truth, proba: np.ndarray, chosen: np.ndarray, labels) -> di
     }
 
 
+def _score_rows(head, truth, proba, chosen, labels, keep) -> float:
+    """Macro-F1 of the task on the rows where ``keep`` is true."""
+    kept_truth = [t for t, k in zip(truth, keep, strict=True) if k]
+    return score(head, kept_truth, proba[keep], chosen[keep], labels)["macro_f1"]
+
+
 def run_task(task: str, queue) -> None:
     """Tune, fit and score riskclf and the baseline on one task (in a child process)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -152,31 +158,20 @@ def run_task(task: str, queue) -> None:
     subsets = {}
     if "src_text_in_train" in test.columns:
         clean = (test["src_text_in_train"].astype(str) != "1").to_numpy()
-        subsets["without text_in_train"] = score(
-            head,
-            [t for t, c in zip(truth, clean, strict=True) if c],
-            proba[clean],
-            chosen[clean],
-            labels,
-        )["macro_f1"]
+        subsets["without text_in_train"] = _score_rows(head, truth, proba, chosen, labels, clean)
 
     # The plain baseline, fitted on the same rows.
     b_start = time.perf_counter()
     vectorizer = TfidfVectorizer()
     X_fit = vectorizer.fit_transform(fit["text"])
     X_test = vectorizer.transform(test["text"])
-    if head == "risk_level":
-        clf = LogisticRegression().fit(X_fit, fit["risk_level"])
-        levels = ["low", "medium", "high", "critical"]
-        b_proba = np.zeros((len(test), 4))
+    if head in ("risk_level", "primary"):
+        column = "risk_level" if head == "risk_level" else "theme"
+        order = ["low", "medium", "high", "critical"] if head == "risk_level" else labels
+        clf = LogisticRegression().fit(X_fit, fit[column])
+        b_proba = np.zeros((len(test), len(order)))
         for j, c in enumerate(clf.classes_):
-            b_proba[:, levels.index(c)] = clf.predict_proba(X_test)[:, j]
-        b_chosen = None
-    elif head == "primary":
-        clf = LogisticRegression().fit(X_fit, fit["theme"])
-        b_proba = np.zeros((len(test), len(labels)))
-        for j, c in enumerate(clf.classes_):
-            b_proba[:, labels.index(c)] = clf.predict_proba(X_test)[:, j]
+            b_proba[:, order.index(c)] = clf.predict_proba(X_test)[:, j]
         b_chosen = None
     else:
         Y_fit = np.array([[lab in t.split("|") for lab in labels] for t in fit["theme"]], int)
@@ -185,13 +180,9 @@ def run_task(task: str, queue) -> None:
         b_chosen = (b_proba >= 0.5).astype(int)
     base = score(head, truth, b_proba, b_chosen, labels)
     if subsets:
-        subsets["baseline without text_in_train"] = score(
-            head,
-            [t for t, c in zip(truth, clean, strict=True) if c],
-            b_proba[clean],
-            b_chosen[clean],
-            labels,
-        )["macro_f1"]
+        subsets["baseline without text_in_train"] = _score_rows(
+            head, truth, b_proba, b_chosen, labels, clean
+        )
     queue.put(
         {
             "task": task,
