@@ -2,10 +2,13 @@ import subprocess
 import sys
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from riskclf.config import TrainConfig
 from riskclf.features import (
+    _TOKEN_RE,
     TOKEN_PATTERN,
     WordTfidf,
     features_state,
@@ -31,6 +34,26 @@ def test_word_block_matches_scikit_learn():
     ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, (1, 2))
     expected = reference.transform(TEXTS).toarray()
     np.testing.assert_allclose(ours.transform(TEXTS).toarray(), expected, rtol=0, atol=1e-6)
+
+
+def test_word_block_without_integer_keys_matches_too():
+    # a vocabulary too large to key n-grams as 64-bit integers takes the dictionary path
+    reference = TfidfVectorizer(
+        ngram_range=(1, 3), sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
+    ).fit(TEXTS[:4])
+    ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, (1, 3))
+    fast = ours.transform(TEXTS).toarray()
+    ours._vectorised = False
+    expected = reference.transform(TEXTS).toarray()
+    np.testing.assert_allclose(ours.transform(TEXTS).toarray(), expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fast, expected, rtol=0, atol=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1_ é-ÉİΣς\n.")), max_size=40))
+def test_token_pattern_finds_scikit_learns_tokens(text):
+    reference = TfidfVectorizer(token_pattern=TOKEN_PATTERN).build_tokenizer()
+    assert _TOKEN_RE.findall(text.lower()) == reference(text.lower())
 
 
 def test_features_round_trip_and_names(tiny_frame):
