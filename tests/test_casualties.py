@@ -28,6 +28,14 @@ def test_counts(text, killed, injured, abducted):
     assert (counts["killed"], counts["injured"], counts["abducted"]) == (killed, injured, abducted)
 
 
+def test_capitals_and_rare_triggers():
+    # the patterns read a lower-cased copy; a few checks still read the text as written
+    assert parse_casualties("THREE SOLDIERS WERE KILLED IN AN AMBUSH.")["killed"] == 3
+    assert parse_casualties("A trader was strangulated by robbers.")["killed"] == 1
+    assert parse_casualties("Police identified the killed Maoists.")["killed"] == 0
+    assert parse_casualties("Two guards lost their lives, officials said.")["killed"] == 2
+
+
 def test_background_deaths_are_kept_apart():
     text = (
         "Troops will hold a joint exercise next month. The drill comes weeks after two engineers "
