@@ -20,6 +20,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, count
 from importlib import resources
 
 from riskclf.config import LABEL_SEPARATOR
@@ -40,6 +41,8 @@ _PREPOSITIONS = frozenset(
     {"in", "near", "at", "to", "across", "inside", "outside", "into", "around"}
 )
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+# a word character outside ASCII: only then does folding a token differ from lower-casing it
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 MAX_NAME_TOKENS = 6
 
 # Short English names where pycountry's differ from news usage.
@@ -120,10 +123,9 @@ class Gazetteer:
         self.regions = regions
         self.display = display
         self._lookup: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
-        # Longest name starting with each first token: most tokens start no name, so one set
-        # look-up per token decides whether to try n-grams at all.
-        self._starts: dict[str, int] = {}
-        self.longest = 1
+        # The same names as a trie of folded tokens, node = [entries, children]: most tokens
+        # start no name (one look-up rules them out) and a name is followed token by token.
+        self._trie: dict[str, list] = {}
         for name, codes, kind, case_sensitive in names:
             raw = tuple(_tokens(name))
             key = tuple(_fold(t) for t in raw)
@@ -134,8 +136,11 @@ class Gazetteer:
             entry = _Entry(codes, kind, raw if exact else None)
             if entry not in self._lookup[key]:
                 self._lookup[key].append(entry)
-            self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
-            self.longest = max(self.longest, len(key))
+            children = self._trie
+            for token in key:
+                node = children.setdefault(token, [[], {}])
+                children = node[1]
+            node[0] = self._lookup[key]
 
     @classmethod
     @functools.cache
@@ -167,22 +172,32 @@ class Gazetteer:
 
     def tag(self, text: str) -> PlaceTag:
         """Return the places of one article (``NO_PLACE`` when it names none)."""
-        raw = _tokens(text)
-        folded = [t.lower() if t.isascii() else _fold(t) for t in raw]
+        if not _NON_ASCII_WORD.search(text):  # folding is lower-casing: one call for the text
+            folded = _TOKEN_RE.findall(text.lower())
+            raw = None  # the tokens as written, only needed for case-sensitive names
+        else:
+            raw = _tokens(text)
+            folded = [t.lower() if t.isascii() else _fold(t) for t in raw]
         scores: dict[str, float] = defaultdict(float)
         first_seen: dict[str, int] = {}
-        starts = self._starts
-        i = 0
-        while i < len(raw):
-            longest = starts.get(folded[i])
-            if longest is None:
-                i += 1
+        trie = self._trie
+        # the few tokens that start some name, found without a Python-level loop over tokens
+        candidates = compress(count(), map(trie.__contains__, folded))
+        resume = 0  # tokens before this were part of the previous name
+        for i in candidates:
+            if i < resume:
                 continue
-            matched = 0
-            for n in range(min(longest, len(raw) - i), 0, -1):
-                entries = self._lookup.get(tuple(folded[i : i + n]))
-                if not entries:
-                    continue
+            # every name starting here, shortest first: (length, entries)
+            names, node, n = [], trie[folded[i]], 1
+            while True:
+                if node[0]:
+                    names.append((n, node[0]))
+                if i + n == len(folded) or folded[i + n] not in node[1]:
+                    break
+                node, n = node[1][folded[i + n]], n + 1
+            for n, entries in reversed(names):  # the longest usable name wins
+                if raw is None and any(e.surface is not None for e in entries):
+                    raw = _tokens(text)
                 usable = [
                     e for e in entries if e.surface is None or e.surface == tuple(raw[i : i + n])
                 ]
@@ -198,9 +213,8 @@ class Gazetteer:
                 for code in entry.codes:
                     scores[code] += weight / len(entry.codes)
                     first_seen.setdefault(code, i)
-                matched = n
+                resume = i + n
                 break
-            i += matched or 1
         if not scores:
             return NO_PLACE
         ranked = sorted(scores, key=lambda c: (-scores[c], first_seen[c]))

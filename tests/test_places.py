@@ -56,6 +56,15 @@ def test_accents_fold(gazetteer):
     )
 
 
+def test_longest_name_wins_and_case_needs_the_text_as_written(gazetteer):
+    # "New Delhi" is one name, not "Delhi" after an unknown "New"; an all-ASCII text takes the
+    # lower-cased fast path and still reads "US" as written; a non-ASCII word takes the other
+    for text in ("Clashes in New Delhi — US envoy", "Clashes in New Delhi — US envoy in Bogotá"):
+        tag = gazetteer.tag(text)
+        assert tag.country == "India" and "United States" in tag.countries
+    assert gazetteer.tag("Clashes in new delhi — us envoy").countries == "India"
+
+
 def test_lookup_country(gazetteer):
     assert gazetteer.lookup_country("Pakistan") == ("PK", "South Asia")
     assert gazetteer.lookup_country("Nowhere") == ("", "")
