@@ -319,21 +319,16 @@ def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_lab
     for fit_rows, val_rows in splitter.split(np.zeros(len(train)), strata):
         model = _fit(train.subset(fit_rows), config, risk_levels, theme_labels)
         val = train.subset(val_rows)
-        X = model.transform(val.texts)
+        risk, theme = _head_metrics(model, model.transform(val.texts), val)
         scores: dict[str, float] = {}
-        if risk_levels is not None:
-            keep = [i for i, r in enumerate(val.risk) if r is not None]
-            m = risk_metrics([val.risk[i] for i in keep], model.risk_proba(X[keep]), risk_levels)
+        if risk is not None:
             scores.update(
-                risk_accuracy=m["accuracy"], risk_macro_f1=m["macro_f1"], risk_qwk=m["qwk"]
+                risk_accuracy=risk["accuracy"],
+                risk_macro_f1=risk["macro_f1"],
+                risk_qwk=risk["qwk"],
             )
-        if theme_labels is not None:
-            keep = [i for i, ts in enumerate(val.themes) if ts or config.blank_themes == "none"]
-            proba = model.theme_proba(X[keep])
-            m = theme_metrics(
-                [val.themes[i] for i in keep], proba, model.theme_head.decide(proba), theme_labels
-            )
-            scores.update(theme_macro_f1=m["macro_f1"], theme_micro_f1=m["micro_f1"])
+        if theme is not None:
+            scores.update(theme_macro_f1=theme["macro_f1"], theme_micro_f1=theme["micro_f1"])
         folds.append(scores)
     keys = folds[0].keys()
     return {
@@ -342,6 +337,27 @@ def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_lab
         "mean": {k: float(np.mean([f[k] for f in folds])) for k in keys},
         "std": {k: float(np.std([f[k] for f in folds])) for k in keys},
     }
+
+
+def _head_metrics(model: RiskModel, X, rows: TrainingTable) -> tuple[dict | None, dict | None]:
+    """Risk and theme metrics (None for an absent head) of ``model`` on ``rows``, whose feature
+    matrix is ``X``; each head is scored on the rows that carry its label."""
+    risk = theme = None
+    if model.risk_levels is not None:
+        levels = list(model.risk_levels)
+        keep = [i for i, r in enumerate(rows.risk) if r is not None]
+        risk = risk_metrics([rows.risk[i] for i in keep], model.risk_proba(X[keep]), levels)
+    if model.theme_labels is not None:
+        blank_is_none = model.config.blank_themes == "none"
+        keep = [i for i, ts in enumerate(rows.themes) if ts or blank_is_none]
+        proba = model.theme_proba(X[keep])
+        theme = theme_metrics(
+            [rows.themes[i] for i in keep],
+            proba,
+            model.theme_head.decide(proba),
+            list(model.theme_labels),
+        )
+    return risk, theme
 
 
 def _to_frame(table: TrainingTable, risk_column: str, theme_column: str) -> pd.DataFrame:
@@ -471,17 +487,5 @@ def _validation_score(table, fit_rows, val_rows, config, risk_levels, theme_labe
     """Mean macro-F1 over the heads of a model fitted on ``fit_rows``, scored on ``val_rows``."""
     model = _fit(table.subset(fit_rows), config, risk_levels, theme_labels)
     val = table.subset(val_rows)
-    X = model.transform(val.texts)
-    scores = []
-    if risk_levels is not None:
-        keep = [i for i, r in enumerate(val.risk) if r is not None]
-        proba = model.risk_proba(X[keep])
-        scores.append(risk_metrics([val.risk[i] for i in keep], proba, risk_levels)["macro_f1"])
-    if theme_labels is not None:
-        keep = [i for i, ts in enumerate(val.themes) if ts or config.blank_themes == "none"]
-        proba = model.theme_proba(X[keep])
-        chosen = model.theme_head.decide(proba)
-        scores.append(
-            theme_metrics([val.themes[i] for i in keep], proba, chosen, theme_labels)["macro_f1"]
-        )
-    return float(np.mean(scores))
+    metrics = [m for m in _head_metrics(model, model.transform(val.texts), val) if m is not None]
+    return float(np.mean([m["macro_f1"] for m in metrics]))
