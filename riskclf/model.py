@@ -339,6 +339,23 @@ def best_f1_threshold(y: np.ndarray, proba: np.ndarray) -> float:
     return float(np.clip((p_sorted[best] + nxt) / 2, 0.05, 0.95))
 
 
+#: Settings read only by the heads (and by :meth:`RiskModel.fit_heads`), never by
+#: :func:`~riskclf.features.fit_features`: configs that differ only in these get the same fitted
+#: features, so ``--tune`` fits those once for all of them.
+HEAD_SETTINGS = frozenset(
+    {
+        "risk_model",
+        "C_risk",
+        "C_theme",
+        "theme_loss",
+        "theme_nb",
+        "theme_threshold",
+        "min_themes",
+        "blank_themes",
+    }
+)
+
+
 class RiskModel:
     """Fitted features plus a risk head and/or a theme head.
 
@@ -387,14 +404,44 @@ class RiskModel:
         risk_codes: np.ndarray | None = None,
         theme_matrix: np.ndarray | None = None,
     ) -> RiskModel:
-        """Fit the features on ``texts`` and each head on the rows that carry its label.
+        """Fit the features on ``texts``, then the heads on their matrix (:meth:`fit_heads`).
 
         ``risk_codes`` holds level codes with -1 for unlabelled rows; ``theme_matrix`` is a 0/1
         matrix whose all-zero rows count as unlabelled for the theme head.
         """
         texts = list(texts)
-        self.features = fit_features(self.config, texts)
-        X = self.features.transform(texts)
+        features = fit_features(self.config, texts)
+        return self.fit_heads(features, features.transform(texts), risk_codes, theme_matrix)
+
+    def fit_heads(
+        self,
+        features: Features,
+        X: sparse.csr_matrix,
+        risk_codes: np.ndarray | None = None,
+        theme_matrix: np.ndarray | None = None,
+    ) -> RiskModel:
+        """Adopt fitted ``features`` and fit each head on the rows of ``X`` that carry its label.
+
+        ``features`` must have been fitted with this model's feature settings (every setting
+        outside :data:`HEAD_SETTINGS`) and ``X`` must be their matrix of the training texts.
+        ``--tune`` uses this to fit the features once for all candidates that differ only in
+        head settings; :meth:`fit` is this after fitting the features.
+
+        Parameters
+        ----------
+        features : Features
+            Fitted feature blocks, kept by the model and not changed.
+        X : sparse matrix
+            ``features.transform(texts)`` of the training texts.
+        risk_codes, theme_matrix : ndarray or None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        RiskModel
+            This model, fitted.
+        """
+        self.features = features
         if self.risk_head is not None:
             labelled = risk_codes >= 0
             self.risk_head.fit(X[labelled], risk_codes[labelled])

@@ -15,7 +15,8 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from riskclf.config import RISK_COLUMN, SPLIT_COLUMN, THEME_COLUMN, TrainConfig
 from riskclf.errors import SchemaError
 from riskclf.evaluation import evaluate_model, risk_metrics, theme_metrics
-from riskclf.model import RiskModel
+from riskclf.features import fit_features
+from riskclf.model import HEAD_SETTINGS, RiskModel
 from riskclf.schema import (
     TRUNCATED_FLAG,
     TextColumns,
@@ -319,21 +320,16 @@ def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_lab
     for fit_rows, val_rows in splitter.split(np.zeros(len(train)), strata):
         model = _fit(train.subset(fit_rows), config, risk_levels, theme_labels)
         val = train.subset(val_rows)
-        X = model.transform(val.texts)
+        risk, theme = _head_metrics(model, model.transform(val.texts), val)
         scores: dict[str, float] = {}
-        if risk_levels is not None:
-            keep = [i for i, r in enumerate(val.risk) if r is not None]
-            m = risk_metrics([val.risk[i] for i in keep], model.risk_proba(X[keep]), risk_levels)
+        if risk is not None:
             scores.update(
-                risk_accuracy=m["accuracy"], risk_macro_f1=m["macro_f1"], risk_qwk=m["qwk"]
+                risk_accuracy=risk["accuracy"],
+                risk_macro_f1=risk["macro_f1"],
+                risk_qwk=risk["qwk"],
             )
-        if theme_labels is not None:
-            keep = [i for i, ts in enumerate(val.themes) if ts or config.blank_themes == "none"]
-            proba = model.theme_proba(X[keep])
-            m = theme_metrics(
-                [val.themes[i] for i in keep], proba, model.theme_head.decide(proba), theme_labels
-            )
-            scores.update(theme_macro_f1=m["macro_f1"], theme_micro_f1=m["micro_f1"])
+        if theme is not None:
+            scores.update(theme_macro_f1=theme["macro_f1"], theme_micro_f1=theme["micro_f1"])
         folds.append(scores)
     keys = folds[0].keys()
     return {
@@ -342,6 +338,27 @@ def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_lab
         "mean": {k: float(np.mean([f[k] for f in folds])) for k in keys},
         "std": {k: float(np.std([f[k] for f in folds])) for k in keys},
     }
+
+
+def _head_metrics(model: RiskModel, X, rows: TrainingTable) -> tuple[dict | None, dict | None]:
+    """Risk and theme metrics (None for an absent head) of ``model`` on ``rows``, whose feature
+    matrix is ``X``; each head is scored on the rows that carry its label."""
+    risk = theme = None
+    if model.risk_levels is not None:
+        levels = list(model.risk_levels)
+        keep = [i for i, r in enumerate(rows.risk) if r is not None]
+        risk = risk_metrics([rows.risk[i] for i in keep], model.risk_proba(X[keep]), levels)
+    if model.theme_labels is not None:
+        blank_is_none = model.config.blank_themes == "none"
+        keep = [i for i, ts in enumerate(rows.themes) if ts or blank_is_none]
+        proba = model.theme_proba(X[keep])
+        theme = theme_metrics(
+            [rows.themes[i] for i in keep],
+            proba,
+            model.theme_head.decide(proba),
+            list(model.theme_labels),
+        )
+    return risk, theme
 
 
 def _to_frame(table: TrainingTable, risk_column: str, theme_column: str) -> pd.DataFrame:
@@ -431,7 +448,9 @@ def tune_config(
     are any, else a stratified 25% validation split of the training rows. The rows
     :func:`train_model` holds out for evaluation are never looked at.
 
-    The score of a candidate is the mean of the macro-F1 of each head.
+    The score of a candidate is the mean of the macro-F1 of each head. Candidates that differ
+    only in head settings share one fit of the features, and a candidate equal to one already
+    scored is not fitted again; the scores are those of fitting each candidate from scratch.
     """
     started = time.perf_counter()
     table, risk_levels, theme_labels, strata = _prepare(
@@ -450,38 +469,61 @@ def tune_config(
             usable, test_size=0.25, stratify=strata[usable], random_state=config.seed
         )
         selection = f"a stratified 25% validation split of the training rows ({len(dev)} rows)"
-    folds = [(np.sort(fit_rows), np.sort(dev))]
+    scorer = _CandidateScorer(
+        table.subset(np.sort(fit_rows)), table.subset(np.sort(dev)), risk_levels, theme_labels
+    )
     best, best_score, candidates = config, -1.0, []
     for stage in grid or default_grid(risk_levels is not None, theme_labels is not None):
         base = best
         for change in stage:
             candidate = base.replace(**change)
-            scores = [
-                _validation_score(table, fit_rows, val_rows, candidate, risk_levels, theme_labels)
-                for fit_rows, val_rows in folds
-            ]
-            score = float(np.mean(scores))
+            score = scorer.score(candidate)
             candidates.append({"changes": {**change}, "score": round(score, 4)})
             if score > best_score:
                 best, best_score = candidate, score
     return TuneResult(best, selection, candidates, time.perf_counter() - started)
 
 
-def _validation_score(table, fit_rows, val_rows, config, risk_levels, theme_labels) -> float:
-    """Mean macro-F1 over the heads of a model fitted on ``fit_rows``, scored on ``val_rows``."""
-    model = _fit(table.subset(fit_rows), config, risk_levels, theme_labels)
-    val = table.subset(val_rows)
-    X = model.transform(val.texts)
-    scores = []
-    if risk_levels is not None:
-        keep = [i for i, r in enumerate(val.risk) if r is not None]
-        proba = model.risk_proba(X[keep])
-        scores.append(risk_metrics([val.risk[i] for i in keep], proba, risk_levels)["macro_f1"])
-    if theme_labels is not None:
-        keep = [i for i, ts in enumerate(val.themes) if ts or config.blank_themes == "none"]
-        proba = model.theme_proba(X[keep])
-        chosen = model.theme_head.decide(proba)
-        scores.append(
-            theme_metrics([val.themes[i] for i in keep], proba, chosen, theme_labels)["macro_f1"]
-        )
-    return float(np.mean(scores))
+def _feature_key(config: TrainConfig) -> TrainConfig:
+    """``config`` with its head settings at their defaults: equal keys, equal fitted features."""
+    defaults = TrainConfig()
+    return config.replace(**{name: getattr(defaults, name) for name in HEAD_SETTINGS})
+
+
+class _CandidateScorer:
+    """Validation scores of candidate configs: fitted on ``fit`` rows, scored on ``val`` rows.
+
+    The features are fitted, and both row sets transformed, once per distinct feature setting;
+    each candidate then fits only its heads on that matrix (the features do not depend on head
+    settings, so the model is the one :func:`_fit` would give). A config seen before (a stage's
+    ``{}`` candidate is the previous stage's best) is scored once.
+    """
+
+    def __init__(self, fit: TrainingTable, val: TrainingTable, risk_levels, theme_labels):
+        self.fit, self.val = fit, val
+        self.risk_levels, self.theme_labels = risk_levels, theme_labels
+        self.codes = _codes(fit, risk_levels, theme_labels)
+        self._features: dict[TrainConfig, tuple] = {}
+        self._scores: dict[TrainConfig, float] = {}
+
+    def score(self, config: TrainConfig) -> float:
+        """Mean macro-F1 over the heads of ``config`` on the validation rows."""
+        if config not in self._scores:
+            features, X_fit, X_val = self._fitted_features(config)
+            model = RiskModel(config, self.risk_levels, self.theme_labels)
+            model.fit_heads(features, X_fit, *self.codes)
+            metrics = [m for m in _head_metrics(model, X_val, self.val) if m is not None]
+            self._scores[config] = float(np.mean([m["macro_f1"] for m in metrics]))
+        return self._scores[config]
+
+    def _fitted_features(self, config: TrainConfig) -> tuple:
+        """(features fitted on the fit rows, their matrix of the fit rows, of the val rows)."""
+        key = _feature_key(config)
+        if key not in self._features:
+            features = fit_features(config, self.fit.texts)
+            self._features[key] = (
+                features,
+                features.transform(self.fit.texts),
+                features.transform(self.val.texts),
+            )
+        return self._features[key]

@@ -3,6 +3,7 @@ import pytest
 from scipy import sparse
 
 from riskclf.model import (
+    HEAD_SETTINGS,
     MultiLabelClassifier,
     MultinomialClassifier,
     OrdinalClassifier,
@@ -90,3 +91,20 @@ def test_svm_and_nb_heads_fold_into_linear_weights(loss, nb):
     manual = 1 / (1 + np.exp(-(X @ head.coef_.T + head.intercept_)))
     np.testing.assert_allclose(proba, manual, rtol=0, atol=1e-9)
     assert (head.predict(X) == Y).mean() > 0.85
+
+
+def test_features_read_no_head_setting(tiny_config):
+    """--tune shares fitted features among configs that differ only in HEAD_SETTINGS."""
+    from riskclf.features import fit_features
+
+    read = set()
+
+    class RecordingConfig:
+        def __getattr__(self, name):
+            read.add(name)
+            return getattr(tiny_config, name)
+
+    assert tiny_config.char_ngrams is not None and tiny_config.casualty_features  # every block
+    texts = ["rebels ambushed a patrol in Zedtown", "parliament passed a budget in Zedtown"]
+    fit_features(RecordingConfig(), texts).transform(texts)
+    assert read and not read & HEAD_SETTINGS

@@ -135,3 +135,71 @@ def test_blank_themes_as_none(tiny_frame, tiny_config):
 
     scored = score_frame(result.model, tiny_frame[tiny_frame["risk_level"] == "low"])
     assert (scored["theme"] == "").mean() > 0.5
+
+
+def test_tune_shares_features_and_scores_as_fitting_each_candidate_from_scratch(
+    tiny_frame, tiny_config, monkeypatch
+):
+    import numpy as np
+
+    from riskclf import training
+    from riskclf.evaluation import risk_metrics, theme_metrics
+
+    frame = tiny_frame
+    frame["split"] = [
+        "dev" if i % 3 == 1 else "test" if i % 5 == 2 else "train" for i in range(48)
+    ]
+    # Shuffle the labels of a few training rows so candidates score differently: with perfect
+    # scores everywhere, sharing the wrong features could not show.
+    rng = np.random.default_rng(0)
+    noisy = rng.choice(frame.index[frame["split"] == "train"], 8, replace=False)
+    for column in ("risk_level", "theme"):
+        frame.loc[noisy, column] = rng.permutation(frame.loc[noisy, column].to_numpy())
+    grid = [
+        [
+            {"C_risk": c, "C_theme": c, "char_ngrams": n}
+            for c in (0.05, 1.0)
+            for n in (None, (3, 4))
+        ],
+        [{}, {"risk_model": "ordinal"}, {"theme_loss": "svm", "C_theme": 0.3}, {"theme_nb": True}],
+    ]
+    config = tiny_config.replace(cv_folds=0)
+    feature_fits = []
+    fit_features = training.fit_features
+
+    def counting_fit_features(cfg, texts):
+        feature_fits.append(cfg.char_ngrams)
+        return fit_features(cfg, texts)
+
+    monkeypatch.setattr(training, "fit_features", counting_fit_features)
+    tuned = training.tune_config(frame, config, grid=grid)
+    # One feature fit per distinct feature setting, however many head settings use it.
+    assert feature_fits == [None, (3, 4)]
+
+    # From scratch: every candidate through _fit, the function train_model fits with.
+    table = training.prepare_training_table(frame, config)
+    split = np.array(table.split)
+    fit, val = (table.subset(np.flatnonzero(split == s)) for s in ("train", "dev"))
+    levels, themes = list(config.risk_levels), sorted({t for ts in table.themes for t in ts})
+    expected, best, best_score = [], config, -1.0
+    for stage in grid:
+        base = best
+        for change in stage:
+            candidate = base.replace(**change)
+            model = training._fit(fit, candidate, levels, themes)
+            X = model.transform(val.texts)
+            proba = model.theme_proba(X)
+            score = np.mean(
+                [
+                    risk_metrics(val.risk, model.risk_proba(X), levels)["macro_f1"],
+                    theme_metrics(val.themes, proba, model.theme_head.decide(proba), themes)[
+                        "macro_f1"
+                    ],
+                ]
+            )
+            expected.append(round(float(score), 4))
+            if score > best_score:
+                best, best_score = candidate, score
+    assert [c["score"] for c in tuned.candidates] == expected
+    assert len(set(expected)) > 4  # the check can tell candidates apart
+    assert tuned.config == best
