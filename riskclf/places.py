@@ -41,8 +41,6 @@ _PREPOSITIONS = frozenset(
     {"in", "near", "at", "to", "across", "inside", "outside", "into", "around"}
 )
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
-# a word character outside ASCII: only then does folding a token differ from lower-casing it
-_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 MAX_NAME_TOKENS = 6
 
 # Short English names where pycountry's differ from news usage.
@@ -172,10 +170,9 @@ class Gazetteer:
 
     def tag(self, text: str) -> PlaceTag:
         """Return the places of one article (``NO_PLACE`` when it names none)."""
-        if not _NON_ASCII_WORD.search(text):  # folding is lower-casing: one call for the text
-            folded = _TOKEN_RE.findall(text.lower())
-            raw = None  # the tokens as written, only needed for case-sensitive names
-        else:
+        folded = _TOKEN_RE.findall(text.lower())
+        raw = None  # the tokens as written, only needed for case-sensitive names
+        if not "".join(folded).isascii():  # accents to strip: fold token by token
             raw = _tokens(text)
             folded = [t.lower() if t.isascii() else _fold(t) for t in raw]
         scores: dict[str, float] = defaultdict(float)
