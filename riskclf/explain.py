@@ -44,16 +44,45 @@ def top_contributions(
     contrib = X.data * weights[classes[row_of], X.indices]
     keep = readable[X.indices] & (contrib > 0)
     row_of, idx, contrib = row_of[keep], X.indices[keep], contrib[keep]
-    order = np.lexsort((-contrib, row_of))
-    row_of, idx, contrib = row_of[order], idx[order], contrib[order]
-    starts = np.searchsorted(row_of, np.arange(n_rows))
-    rank = np.arange(len(row_of)) - starts[row_of]
-    top = rank < k
-    row_of, idx, contrib = row_of[top], idx[top], contrib[top]
     out: list[list[tuple[int, float]]] = [[] for _ in range(n_rows)]
-    for r, j, c in zip(row_of.tolist(), idx.tolist(), contrib.tolist(), strict=True):
+    for r, j, c in zip(*_largest_per_row(row_of, idx, contrib, k), strict=True):
         out[r].append((j, c))
     return out
+
+
+def _largest_per_row(row_of: np.ndarray, idx: np.ndarray, values: np.ndarray, k: int):
+    """(row, index, value) lists of the ``k`` largest values of each row, largest first (ties:
+    the earlier entry first), for entries grouped by row (``row_of`` ascending).
+
+    Takes the maximum of every row ``k`` times instead of sorting all entries: an article has
+    dozens of positive contributions and only a handful are shown.
+    """
+    values = values.astype(np.float64, copy=True)
+    if not len(values):
+        return [], [], []
+    starts = np.flatnonzero(np.r_[True, row_of[1:] != row_of[:-1]])  # first entry of each row
+    lengths = np.diff(np.r_[starts, len(values)])
+    picked_rows, picked_idx, picked_values = [], [], []
+    for _ in range(k):
+        row_max = np.repeat(np.maximum.reduceat(values, starts), lengths)
+        at_max = np.flatnonzero((values == row_max) & np.isfinite(values))
+        if not len(at_max):
+            break
+        # the first entry reaching its row's maximum
+        chosen = at_max[np.r_[True, row_of[at_max][1:] != row_of[at_max][:-1]]]
+        picked_rows.append(row_of[chosen])
+        picked_idx.append(idx[chosen])
+        picked_values.append(values[chosen])
+        values[chosen] = -np.inf
+    if not picked_rows:
+        return [], [], []
+    rows = np.concatenate(picked_rows)
+    order = np.argsort(rows, kind="stable")  # by row, each row's picks in the order taken
+    return (
+        rows[order].tolist(),
+        np.concatenate(picked_idx)[order].tolist(),
+        np.concatenate(picked_values)[order].tolist(),
+    )
 
 
 def format_terms(pairs: Sequence[tuple[int, float]], names: Sequence[str | None]) -> str:
