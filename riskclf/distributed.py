@@ -7,6 +7,7 @@ partition is scored by ``score_frame`` and the result is written as partitioned 
 
 from __future__ import annotations
 
+import glob
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,24 @@ def _require_dask():
     return dd, distributed
 
 
-def read_dask(sources: Sequence[str], fmt: str, blocksize: str | int = "64MB"):
+MAX_BLOCKSIZE = 64 * 2**20
+MIN_BLOCKSIZE = 2**20
+
+
+def auto_blocksize(sources: Sequence[str], slots: int) -> int:
+    """Bytes of CSV per partition: about four partitions per worker thread, so every worker has
+    work and a slow partition does not hold the run up, within 1–64 MiB. Sources that are not
+    local files (``s3://...``) count as large."""
+    total = 0
+    for source in sources:
+        matches = glob.glob(source)
+        if not matches:
+            return MAX_BLOCKSIZE
+        total += sum(Path(m).stat().st_size for m in matches)
+    return int(min(MAX_BLOCKSIZE, max(MIN_BLOCKSIZE, total / (4 * max(slots, 1)))))
+
+
+def read_dask(sources: Sequence[str], fmt: str, blocksize: str | int = MAX_BLOCKSIZE):
     """Read CSV or Parquet files (globs allowed) as one Dask dataframe of strings."""
     dd, _ = _require_dask()
     if fmt == "csv":
@@ -106,7 +124,7 @@ def score_dask(
     input_format: str = "csv",
     scheduler: str | None = None,
     workers: int = 2,
-    blocksize: str | int = "64MB",
+    blocksize: str | int | None = None,
     overwrite: bool = False,
     columns: TextColumns = TextColumns(),
     **options,
@@ -128,8 +146,8 @@ def score_dask(
     scheduler : str, optional
         Address of a running scheduler (``tcp://host:8786``); without it a local cluster of
         ``workers`` processes is started and stopped.
-    blocksize : str or int
-        Bytes of CSV per partition.
+    blocksize : str or int, optional
+        Bytes of CSV per partition; by default :func:`auto_blocksize` for the cluster's threads.
     overwrite : bool
         Replace an existing output folder.
     options
@@ -154,6 +172,9 @@ def score_dask(
         )
         client = distributed.Client(cluster)
     try:
+        if blocksize is None:
+            slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+            blocksize = auto_blocksize(sources, slots)
         frame = read_dask(sources, input_format, blocksize)
         offsets = None
         if columns.id not in frame.columns:

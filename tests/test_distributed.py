@@ -33,3 +33,13 @@ def test_dask_equals_local(trained, tiny_frame, tmp_path):
     )
     for col in ("risk_level", "theme", "top_terms", "country"):
         assert remote[col].tolist() == local[col].tolist()
+
+
+def test_auto_blocksize_gives_every_worker_several_partitions(tmp_path):
+    from riskclf.distributed import MAX_BLOCKSIZE, MIN_BLOCKSIZE, auto_blocksize
+
+    for i in range(2):
+        (tmp_path / f"in-{i}.csv").write_bytes(b"x" * 20 * 2**20)  # 40 MiB in all
+    assert auto_blocksize([str(tmp_path / "in-*.csv")], slots=2) == 5 * 2**20
+    assert auto_blocksize([str(tmp_path / "in-0.csv")], slots=64) == MIN_BLOCKSIZE
+    assert auto_blocksize(["s3://bucket/news-*.csv"], slots=2) == MAX_BLOCKSIZE
