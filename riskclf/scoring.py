@@ -235,16 +235,12 @@ def _theme_terms(model: RiskModel, X, rows: np.ndarray, chosen, n: int) -> np.nd
     if X is None:
         return out
     exp = _explainer(model)
+    # every (row, chosen theme) pair at once: rows in order, a row's themes in label order
+    picked_rows, picked_labels = np.nonzero(chosen)
+    pairs = top_contributions(X[picked_rows], exp.theme_weights, picked_labels, exp.readable, 3)
     parts: list[list[str]] = [[] for _ in rows]
-    for j, label in enumerate(model.theme_labels):
-        picked = np.nonzero(chosen[:, j])[0]
-        if not len(picked):
-            continue
-        pairs = top_contributions(
-            X[picked], exp.theme_weights, np.full(len(picked), j), exp.readable, 3
-        )
-        for i, p in zip(picked, pairs, strict=True):
-            parts[i].append(f"{label}: {format_terms(p, exp.names) or '(none)'}")
+    for i, j, p in zip(picked_rows.tolist(), picked_labels.tolist(), pairs, strict=True):
+        parts[i].append(f"{model.theme_labels[j]}: {format_terms(p, exp.names) or '(none)'}")
     out[rows] = [" | ".join(p) for p in parts]
     return out
 
