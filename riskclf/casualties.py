@@ -298,6 +298,7 @@ MASKS: list[tuple[re.Pattern, tuple[str, ...]]] = [
 INCLUDING = re.compile(
     r",?\s*\b(?:including|among\s+them|among\s+whom|of\s+whom)\b[^,;.]*?(?:,|(?=\s+(?:were|was|are|is|and|had|have)\b))",
 )
+_INCLUDING_NEEDS = ("includ", "among", "whom")  # every INCLUDING match has one
 SENT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
 
 
@@ -333,7 +334,7 @@ def _clean(sent: str, low: str) -> tuple[str, str]:
     Takes the sentence and its :func:`_fold`; returns both cleaned, still of equal length (the
     patterns read the folded text, the few case-sensitive checks the text as written).
     """
-    if ("includ" in low or "among" in low or "whom" in low) and INCLUDING.search(low):
+    if any(word in low for word in _INCLUDING_NEEDS) and INCLUDING.search(low):
         spans = [m.span() for m in INCLUDING.finditer(low)]
         sent, low = (_blank(t, spans, keep_length=False) for t in (sent, low))
     for mask, needs in MASKS if _DIGIT.search(low) else _WORD_MASKS:
@@ -386,9 +387,7 @@ PASSIVE_AUX = re.compile(
 )
 # a trigger opening a relative clause about another (usually earlier) event:
 # "the Rani Bodli attack in which 55 Policemen were killed", "the blast that killed 11 ..."
-RELATIVE = re.compile(
-    r"(?<!after )\b(?:in\s+which|during\s+which|where|which|that|whereby)\s*$"
-)
+RELATIVE = re.compile(r"(?<!after )\b(?:in\s+which|during\s+which|where|which|that|whereby)\s*$")
 INTRANSITIVE_NEXT = re.compile(
     r"^\s*(?:(?:in|at(?!\s+least)|on|during|near|by|when|while|after|and|or|following|for|from|with|"
     r"as|since|till|until|inside|outside|within|but|later|today|yesterday|instantly|immediately|"
@@ -418,8 +417,8 @@ def _sentence_counts(sent: str, low: str, kinds: Iterable[str]) -> dict:
     """Casualty counts of one sentence; ``low`` is its :func:`_fold`, ``kinds`` the trigger
     kinds whose stems occur in it (the others cannot match)."""
     out = {"killed": 0, "injured": 0, "abducted": 0}
-    s, l = _clean(sent, low)
-    trig = sorted([(m.start(), -m.end(), k) for k in kinds for m in TRIGGERS[k].finditer(l)])
+    written, folded = _clean(sent, low)
+    trig = sorted([(m.start(), -m.end(), k) for k in kinds for m in TRIGGERS[k].finditer(folded)])
     trig = [(a, -b, k) for a, b, k in trig]  # same start: the longest trigger first
     kept = []  # drop overlapping triggers (keep the earliest)
     for t in trig:
@@ -429,13 +428,14 @@ def _sentence_counts(sent: str, low: str, kinds: Iterable[str]) -> dict:
     prev_end = 0
     seen = set()
     for i, (st, en, kind) in enumerate(kept):
-        # each span both as written (s) and folded (l): patterns read the folded one
-        before, before_l = s[prev_end:st], l[prev_end:st]  # back to the previous trigger
-        nxt = kept[i + 1][0] if i + 1 < len(kept) else len(s)
-        after, after_l = s[en:nxt], l[en:nxt]  # up to the next trigger
+        # each span both as written and folded (patterns read the folded one): back to the
+        # previous trigger, and up to the next one
+        before, before_l = written[prev_end:st], folded[prev_end:st]
+        nxt = kept[i + 1][0] if i + 1 < len(kept) else len(written)
+        after, after_l = written[en:nxt], folded[en:nxt]
         prev_end = en
-        ctx, ctx_l = s[max(0, st - 60) : st], l[max(0, st - 60) : st]
-        trig_txt = l[st:en]
+        ctx, ctx_l = written[max(0, st - 60) : st], folded[max(0, st - 60) : st]
+        trig_txt = folded[st:en]
         # --- skip background / hypothetical / negated mentions --------------------------------
         if BACKGROUND.search(ctx_l):
             continue

@@ -20,8 +20,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, count
 from importlib import resources
+from itertools import compress, count
 
 from riskclf.config import LABEL_SEPARATOR
 

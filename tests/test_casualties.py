@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties, rule_level
@@ -70,3 +72,37 @@ def test_transformer_shape_and_names():
     row = dict(zip(FEATURE_NAMES, X.toarray()[0], strict=True))
     assert row["killed>=10"] == 1 and row["killed>=1"] == 1 and row["rule_critical"] == 1
     assert X[1].nnz == 0
+
+
+TRICKY = [
+    "Three CISF personnel, including a sub-inspector, were killed on March 28, 2011.",
+    "Rs. 5 lakh was seized; 206th battalion jawans, aged 25, lost their lives near NH-30.",
+    "A trader was strangulated. Two women were taken away by a group of 30 Maoists.",
+    "About 50 armed cadres killed two villagers and burnt alive a farmer (45) in 2010.",
+    "No one was hurt: the bomb was defused. Nobody was injured, officials said.",
+    "The body of a constable was found; 12 people were beaten to death and five hacked.",
+    "Militants took three engineers hostage and held them captive for 10 days.",
+]
+
+
+def test_the_speed_gates_change_no_count(monkeypatch):
+    # The stem, needed-word and "including" pre-checks only skip work that cannot match: with
+    # every gate opened (the empty string is in every text) the counts must be the same.
+    import pandas as pd
+
+    import riskclf.casualties as cas
+
+    corpus = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "data" / "starter_corpus.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    texts = TRICKY + (corpus["title"] + "\n\n" + corpus["body"]).tolist()
+    gated = [parse_casualties(t) for t in texts]
+    monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
+    monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
+    monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
+    monkeypatch.setattr(cas, "MASKS", [(m, ()) for m, _ in cas.MASKS])
+    monkeypatch.setattr(cas, "_WORD_MASKS", [(m, ()) for m, _ in cas._WORD_MASKS])
+    assert [parse_casualties(t) for t in texts] == gated
+    assert any(c["killed"] for c in gated) and any(c["none_reported"] for c in gated)
