@@ -196,7 +196,15 @@ def run_task(task: str, queue) -> None:
                 k: v
                 for k, v in tuned.config.to_dict().items()
                 if k
-                in ("C_risk", "C_theme", "risk_model", "char_ngrams", "theme_loss", "theme_nb")
+                in (
+                    "C_risk",
+                    "C_theme",
+                    "risk_model",
+                    "char_ngrams",
+                    "theme_loss",
+                    "theme_nb",
+                    "theme_svm_balanced",
+                )
             },
             "selection": tuned.selection,
             "fit_rows": len(fit),

@@ -88,6 +88,9 @@ class TrainConfig:
         Per-theme model: logistic regression, or a linear SVM with Platt-scaled probabilities.
     theme_nb : bool
         Scale theme features by their NB log-count ratio (NB-SVM).
+    theme_svm_balanced : bool
+        Weight each theme's SVM by inverse class frequency, as the logistic theme models always
+        are (``theme_loss="svm"`` only).
     casualty_features : bool
         Add counts of killed/injured/abducted parsed from the text to the features.
     theme_threshold : float or None
@@ -121,6 +124,7 @@ class TrainConfig:
     C_theme: float = 16.0
     theme_loss: str = "logistic"
     theme_nb: bool = False
+    theme_svm_balanced: bool = False
     casualty_features: bool = True
     theme_threshold: float | None = None
     min_themes: int = 1

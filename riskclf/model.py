@@ -208,6 +208,9 @@ class MultiLabelClassifier(LinearHead):
         The per-label model.
     nb : bool
         Scale features by their log-count ratio first.
+    svm_balanced : bool
+        Weight the SVM's classes by inverse frequency (``loss="svm"``; the logistic model is
+        always class-balanced).
     seed : int
         Random state.
     """
@@ -222,6 +225,7 @@ class MultiLabelClassifier(LinearHead):
         cv_folds: int = 3,
         loss: str = "logistic",
         nb: bool = False,
+        svm_balanced: bool = False,
         seed: int = 13,
     ) -> None:
         self.C = C
@@ -230,6 +234,7 @@ class MultiLabelClassifier(LinearHead):
         self.cv_folds = cv_folds
         self.loss = loss
         self.nb = nb
+        self.svm_balanced = svm_balanced
         self.seed = seed
 
     def fit(self, X, Y) -> MultiLabelClassifier:
@@ -262,7 +267,12 @@ class MultiLabelClassifier(LinearHead):
         if self.loss == "svm":
             from sklearn.svm import LinearSVC
 
-            model = LinearSVC(C=self.C, max_iter=5000, random_state=self.seed).fit(Xs, y)
+            model = LinearSVC(
+                C=self.C,
+                class_weight="balanced" if self.svm_balanced else None,
+                max_iter=5000,
+                random_state=self.seed,
+            ).fit(Xs, y)
         else:
             model = _logistic(self.C, self.seed).fit(Xs, y)
         w = model.coef_[0] * ratio if ratio is not None else model.coef_[0]
@@ -349,6 +359,7 @@ HEAD_SETTINGS = frozenset(
         "C_theme",
         "theme_loss",
         "theme_nb",
+        "theme_svm_balanced",
         "theme_threshold",
         "min_themes",
         "blank_themes",
@@ -395,6 +406,7 @@ class RiskModel:
                 min_labels=config.min_themes,
                 loss=config.theme_loss,
                 nb=config.theme_nb,
+                svm_balanced=config.theme_svm_balanced,
                 seed=config.seed,
             )
 

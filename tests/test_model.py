@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from riskclf.config import TrainConfig
 from riskclf.model import (
     HEAD_SETTINGS,
     MultiLabelClassifier,
@@ -91,6 +92,22 @@ def test_svm_and_nb_heads_fold_into_linear_weights(loss, nb):
     manual = 1 / (1 + np.exp(-(X @ head.coef_.T + head.intercept_)))
     np.testing.assert_allclose(proba, manual, rtol=0, atol=1e-9)
     assert (head.predict(X) == Y).mean() > 0.85
+
+
+def test_balanced_svm_weighs_up_rare_positives():
+    rng = np.random.default_rng(3)
+    X = sparse.csr_matrix(np.abs(rng.normal(size=(200, 5))))
+    # a rare, noisy label: an unweighted SVM leans towards the negative class
+    y = ((X[:, 0].toarray().ravel() + rng.normal(scale=0.5, size=200)) > 1.9).astype(int)
+    assert 0.05 < y.mean() < 0.2
+    margins = {}
+    for balanced in (False, True):
+        head = MultiLabelClassifier(loss="svm", C=1.0, svm_balanced=balanced, min_labels=0)
+        w, b = head._fit_one(X, y)
+        margins[balanced] = np.asarray(X @ w).ravel() + b
+    assert (margins[True] > 0).sum() > (margins[False] > 0).sum()
+    config = TrainConfig(theme_loss="svm", theme_svm_balanced=True)
+    assert RiskModel(config, None, ["a", "b"]).theme_head.svm_balanced
 
 
 def test_features_read_no_head_setting(tiny_config):
