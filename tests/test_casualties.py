@@ -38,6 +38,22 @@ def test_capitals_and_rare_triggers():
     assert parse_casualties("Two guards lost their lives, officials said.")["killed"] == 2
 
 
+@pytest.mark.parametrize(
+    ("text", "killed", "injured"),
+    [
+        ("About a dozen Maoist cadres cornered the SPO and shot him dead.", 1, 0),
+        ("Militants shot two villagers dead near the camp.", 2, 0),
+        ("Cadres dragged a woman out of her house and slit her throat.", 1, 0),
+        ("Luckily no one was killed or injured in the blast.", 0, 0),
+        ("The blast occurred after a train passed, adding that no body was injured.", 0, 0),
+        ("One civilian is killed and ten are injured at the Gandhi Memorial Hospital.", 1, 10),
+    ],
+)
+def test_objects_inside_triggers_negation_and_names(text, killed, injured):
+    counts = parse_casualties(text)
+    assert (counts["killed"], counts["injured"]) == (killed, injured)
+
+
 def test_background_deaths_are_kept_apart():
     text = (
         "Troops will hold a joint exercise next month. The drill comes weeks after two engineers "
