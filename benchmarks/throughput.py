@@ -21,6 +21,7 @@ and written to docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -71,7 +72,9 @@ def main() -> None:
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "riskclf-bench"))
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask engine")
     parser.add_argument(
-        "--only", default="", help="comma-separated substrings: run only matching pipelines"
+        "--only",
+        default="",
+        help="comma-separated starts of words: run only the pipelines whose names contain one",
     )
     parser.add_argument("--no-write", action="store_true", help="do not update docs")
     args = parser.parse_args()
@@ -145,8 +148,9 @@ def main() -> None:
                 )
             )
         if args.only:
-            keep = [k.strip() for k in args.only.split(",")]
-            variants = [(n, c) for n, c in variants if any(k in n for k in keep)]
+            # each key must start a word of the name: "plain" must not pick "--no-explain"
+            keep = [re.compile(r"(?<![\w-])" + re.escape(k.strip())) for k in args.only.split(",")]
+            variants = [(n, c) for n, c in variants if any(k.search(n) for k in keep)]
         results = {}
         for name, cmd in variants:
             results[name] = run_measured(cmd)
