@@ -117,6 +117,7 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     gated = [parse_casualties(t) for t in texts]
     monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
     monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
+    monkeypatch.setattr(cas, "_RECALLED_NEEDS", ("",))
     monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
     monkeypatch.setattr(cas, "MASKS", [(m, ()) for m, _ in cas.MASKS])
     monkeypatch.setattr(cas, "_WORD_MASKS", [(m, ()) for m, _ in cas._WORD_MASKS])
