@@ -289,6 +289,10 @@ BOUNDARY = re.compile(
     r"kidnapped|exchanged|blew|torched|struck|hit|targeted|during|following|leaving)\b"
     r"|[;:\"]",
 )
+# the last BOUNDARY of a text: the greedy ".*" backs off from the end, so the search stops at
+# the last boundary instead of running through all of them (boundaries are whole words or
+# single characters, never overlapping, so the last match starts last)
+_LAST_BOUNDARY = re.compile(r"(?s:.*)(?:" + BOUNDARY.pattern + ")")
 
 # context just before a trigger that marks it as background / not this event
 BACKGROUND = re.compile(
@@ -590,9 +594,8 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
             and _OF_AFTER.match(after)
         ):
             continue
-        cut = 0  # passive subject: back to the last clause boundary
-        for b in BOUNDARY.finditer(before_l):
-            cut = b.end()
+        last = _LAST_BOUNDARY.match(before_l)  # passive subject: back to the last boundary
+        cut = last.end() if last else 0
         subj, subj_l = before[cut:], before_l[cut:]
         if (
             OPTS["skip_relative"]
