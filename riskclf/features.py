@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import sparse
 
 from riskclf.config import TrainConfig
+from riskclf.tokens import long_runs
 
 WORD_BLOCK = "word"
 CHAR_BLOCK = "char"
@@ -94,12 +95,21 @@ class WordTfidf:
             else:  # a hash table of the n-gram keys
                 self._keys[n] = (pd.Index(keys), columns)
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Return the TF-IDF matrix of ``texts`` (float32, rows of unit length)."""
+    def transform(
+        self, texts: Sequence[str], runs: Sequence[list[str]] | None = None
+    ) -> sparse.csr_matrix:
+        """Return the TF-IDF matrix of ``texts`` (float32, rows of unit length).
+
+        ``runs``, if given, are :func:`riskclf.tokens.word_runs` of ``texts``, found once for
+        all their readers.
+        """
         if not self._vectorised:
             return self._tfidf(*self._occurrences_slow(texts), len(texts))
-        findall = _TOKEN_RE.findall
-        per_text = [findall(text.lower()) for text in texts]
+        if runs is not None:
+            per_text = [long_runs(r) for r in runs]
+        else:
+            findall = _TOKEN_RE.findall
+            per_text = [findall(text.lower()) for text in texts]
         lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
         get = self._tokens.get
         ids = np.fromiter(
@@ -186,10 +196,17 @@ class Features:
     def __init__(self, blocks: list[tuple[str, object]]) -> None:
         self.blocks = blocks
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The joined feature matrix of ``texts``."""
+    def transform(
+        self, texts: Sequence[str], runs: Sequence[list[str]] | None = None
+    ) -> sparse.csr_matrix:
+        """The joined feature matrix of ``texts`` (``runs``: see :meth:`WordTfidf.transform`)."""
         texts = list(texts)
-        parts = [block.transform(texts) for _, block in self.blocks]
+        parts = [
+            block.transform(texts, runs)
+            if isinstance(block, WordTfidf)
+            else block.transform(texts)
+            for _, block in self.blocks
+        ]
         return sparse.hstack(parts, format="csr", dtype=np.float32)
 
     def block_names(self) -> list[tuple[str, list[str]]]:

@@ -464,9 +464,12 @@ class RiskModel:
             self.theme_head.fit(X[labelled], theme_matrix[labelled])
         return self
 
-    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Return the shared feature matrix of ``texts``."""
-        return self.features.transform(texts)
+    def transform(
+        self, texts: Sequence[str], runs: Sequence[list[str]] | None = None
+    ) -> sparse.csr_matrix:
+        """Return the shared feature matrix of ``texts`` (``runs``, if given: their
+        :func:`riskclf.tokens.word_runs`)."""
+        return self.features.transform(texts, runs)
 
     def risk_proba(self, X) -> np.ndarray:
         """Probabilities of each risk level, columns in level order."""

@@ -168,9 +168,10 @@ class Gazetteer:
                 names.append((row["name"] + "s", codes, kind, row.get("case_sensitive") == "1"))
         return cls(names, regions, display)
 
-    def tag(self, text: str) -> PlaceTag:
-        """Return the places of one article (``NO_PLACE`` when it names none)."""
-        folded = _TOKEN_RE.findall(text.lower())
+    def tag(self, text: str, runs: list[str] | None = None) -> PlaceTag:
+        """Return the places of one article (``NO_PLACE`` when it names none); ``runs``, if
+        given, is its :func:`riskclf.tokens.word_runs`."""
+        folded = runs if runs is not None else _TOKEN_RE.findall(text.lower())
         raw = None  # the tokens as written, only needed for case-sensitive names
         if not "".join(folded).isascii():  # accents to strip: fold token by token
             raw = _tokens(text)
@@ -184,8 +185,11 @@ class Gazetteer:
         for i in candidates:
             if i < resume:
                 continue
+            node = trie[folded[i]]
+            if not node[0] and (i + 1 == len(folded) or folded[i + 1] not in node[1]):
+                continue  # a word that only starts longer names ("the", "new"), none here
             # every name starting here, shortest first: (length, entries)
-            names, node, n = [], trie[folded[i]], 1
+            names, n = [], 1
             while True:
                 if node[0]:
                     names.append((n, node[0]))

@@ -31,6 +31,7 @@ from riskclf.schema import (
     get_texts,
     reader_errors,
 )
+from riskclf.tokens import word_runs
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ def score_frame(
             problems[i] = err
     ok = np.array([p in ("", TRUNCATED_FLAG) for p in problems], dtype=bool)
     rows = np.nonzero(ok)[0]
-    X = model.transform([texts[i] for i in rows]) if len(rows) else None
+    # the word runs of each scorable text, found once for the word features and place tagging
+    runs = word_runs([texts[i] for i in rows])
+    X = model.transform([texts[i] for i in rows], runs) if len(rows) else None
 
     out: dict[str, object] = {"id": ids.to_numpy()}
     for col, name in zip(passthrough, passthrough_names(model, passthrough, places), strict=True):
@@ -185,7 +188,10 @@ def score_frame(
         for j, label in enumerate(model.theme_labels):
             out[f"p_theme_{label}"] = theme_proba[:, j]
     if places:
-        for name, values in _place_columns(frame, texts, ok).items():
+        row_runs: list[list[str] | None] = [None] * n
+        for i, r in zip(rows, runs, strict=True):
+            row_runs[i] = r
+        for name, values in _place_columns(frame, texts, row_runs, ok).items():
             out[name] = np.array(values, dtype=object)
     if explain and model.risk_levels is not None:
         terms = np.full(n, None, dtype=object)
@@ -204,10 +210,15 @@ def score_frame(
     return pd.DataFrame(out, index=range(row_offset, row_offset + n))
 
 
-def _place_columns(frame: pd.DataFrame, texts: list[str], ok: np.ndarray) -> dict[str, list]:
+def _place_columns(
+    frame: pd.DataFrame, texts: list[str], runs: list[list[str] | None], ok: np.ndarray
+) -> dict[str, list]:
     """Country, code, region and all countries per row; an input country column wins."""
     gazetteer = Gazetteer.default()
-    tags = [gazetteer.tag(t) if good else NO_PLACE for t, good in zip(texts, ok, strict=True)]
+    tags = [
+        gazetteer.tag(t, r) if good else NO_PLACE
+        for t, r, good in zip(texts, runs, ok, strict=True)
+    ]
     columns = {
         "country": [t.country for t in tags],
         "country_code": [t.country_code for t in tags],

@@ -17,6 +17,7 @@ from riskclf.features import (
     readable_feature_names,
     restore_features,
 )
+from riskclf.tokens import long_runs, word_runs
 
 TEXTS = [
     "Two soldiers were killed in Quetta; two soldiers were injured.",
@@ -46,6 +47,22 @@ def test_word_block_matches_scikit_learn(ngram_range, vectorised):
 def test_token_pattern_finds_scikit_learns_tokens(text):
     reference = TfidfVectorizer(token_pattern=TOKEN_PATTERN).build_tokenizer()
     assert _TOKEN_RE.findall(text.lower()) == reference(text.lower())
+    # the shared runs without the one-character ones are the same tokens
+    assert long_runs(word_runs([text])[0]) == reference(text.lower())
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2)])
+def test_word_block_reads_the_shared_runs_as_its_own_tokens(ngram_range):
+    # scikit-learn's tokens skip one-character words, so "soldiers a were" holds the bigram
+    # "soldiers were": read from the shared runs it must too
+    texts = TEXTS + ["Two soldiers a were killed x in Quetta", "a b c d"]
+    reference = TfidfVectorizer(
+        ngram_range=ngram_range, sublinear_tf=True, token_pattern=TOKEN_PATTERN
+    ).fit(TEXTS[:4] + ["soldiers were killed"])
+    ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, ngram_range)
+    shared = ours.transform(texts, word_runs(texts)).toarray()
+    np.testing.assert_array_equal(shared, ours.transform(texts).toarray())
+    np.testing.assert_allclose(shared, reference.transform(texts).toarray(), atol=1e-6)
 
 
 def test_features_round_trip_and_names(tiny_frame):

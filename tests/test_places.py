@@ -70,6 +70,19 @@ def test_lookup_country(gazetteer):
     assert gazetteer.lookup_country("Nowhere") == ("", "")
 
 
+def test_tagging_reads_the_shared_runs_as_its_own_tokens(gazetteer):
+    from riskclf.tokens import word_runs
+
+    texts = [
+        "QUETTA, Jan 3 — a blast in the city of Quetta, Balochistan.",
+        "Fighting near Côte d'Ivoire's border and in São Tomé; the US and KP said.",
+        "New York and New Delhi; the Gambia; in the Netherlands",
+        "",
+    ]
+    for text, runs in zip(texts, word_runs(texts), strict=True):
+        assert gazetteer.tag(text, runs) == gazetteer.tag(text)
+
+
 def test_tag_places_many():
     assert [t.country for t in tag_places(["in Colombo", "in Jaffna", "no place"])] == [
         "Sri Lanka",
