@@ -416,14 +416,19 @@ _INCLUDING_NEEDS = ("includ", "among", "whom")  # every INCLUDING match has one
 SENT_END = re.compile(r"[.!?](\s+)(?=[\"'A-Z0-9])")
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``."""
+    spans, last = [], 0
+    for m in SENT_END.finditer(text):
+        spans.append((last, m.start(1)))
+        last = m.end(1)
+    spans.append((last, len(text)))
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of ``text``."""
-    parts, last = [], 0
-    for m in SENT_END.finditer(text):
-        parts.append(text[last : m.start(1)])
-        last = m.end(1)
-    parts.append(text[last:])
-    return parts
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
 # Masks that can match without a digit (number words); the others need one, so a sentence
@@ -701,8 +706,31 @@ KINDS = ("killed", "injured", "abducted")
 _STEM_KINDS = [(stem, kind) for kind, stems in _TRIGGER_STEMS.items() for stem in stems]
 
 
-def parse_casualties(text: str) -> dict[str, int]:
-    """Return the counts of one text.
+# word run -> the (stem, kind) pairs it contains; news reuses its words, so after a few
+# articles nearly every run is known and an article's stems cost one look-up per distinct word
+_RUN_STEMS: dict[str, frozenset[tuple[str, str]]] = {}
+_RUN_STEMS_LIMIT = 500_000  # distinct runs remembered before the memo starts again
+
+
+def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
+    """The (stem, kind) pairs of _STEM_KINDS that occur in a text, from its word runs (every
+    stem is made of word characters, so it occurs in the text only inside one run)."""
+    distinct = set(runs)
+    known = list(map(_RUN_STEMS.get, distinct))
+    if None in known:
+        if len(_RUN_STEMS) > _RUN_STEMS_LIMIT:
+            _RUN_STEMS.clear()
+        for run in distinct:
+            if run not in _RUN_STEMS:
+                _RUN_STEMS[run] = frozenset(p for p in _STEM_KINDS if p[0] in run)
+        known = list(map(_RUN_STEMS.get, distinct))
+    found = frozenset().union(*known)
+    return [pair for pair in _STEM_KINDS if pair in found] if found else []
+
+
+def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]:
+    """Return the counts of one text; ``runs``, if given, is its
+    :func:`riskclf.tokens.word_runs` (a faster way to find which trigger stems it holds).
 
     Returns
     -------
@@ -728,11 +756,15 @@ def parse_casualties(text: str) -> dict[str, int]:
     folded = _fold(text)
     res["none_reported"] = int(_says_nobody_hurt(folded))
     # the (stem, kind) pairs of the article, then of each sentence: no stem, no trigger
-    stems = [(stem, kind) for stem, kind in _STEM_KINDS if stem in folded]
+    if runs is None:
+        stems = [(stem, kind) for stem, kind in _STEM_KINDS if stem in folded]
+    else:
+        stems = _stems_in_runs(runs)
     if not stems:
         return res
-    for j, sent in enumerate(split_sentences(text)):
-        low = _fold(sent)
+    # _fold keeps the length, so a sentence's folded text is a slice of the article's
+    for j, (start, end) in enumerate(sentence_spans(text)):
+        sent, low = text[start:end], folded[start:end]
         present = [(stem, kind) for stem, kind in stems if stem in low]
         if not present:
             continue
@@ -810,9 +842,15 @@ def _feature_row(c: dict[str, int]) -> tuple[float, ...]:
     )
 
 
-def casualty_matrix(texts: Iterable[str]) -> sparse.csr_matrix:
-    """Return the casualty features of each text as a sparse matrix (columns: FEATURE_NAMES)."""
-    rows = [_feature_row(parse_casualties(t)) for t in texts]
+def casualty_matrix(
+    texts: Iterable[str], runs: Iterable[list[str]] | None = None
+) -> sparse.csr_matrix:
+    """Return the casualty features of each text as a sparse matrix (columns: FEATURE_NAMES);
+    ``runs``: see :func:`parse_casualties`."""
+    if runs is None:
+        rows = [_feature_row(parse_casualties(t)) for t in texts]
+    else:
+        rows = [_feature_row(parse_casualties(t, r)) for t, r in zip(texts, runs, strict=True)]
     dense = np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURE_NAMES))
     return sparse.csr_matrix(dense)
 
@@ -823,8 +861,10 @@ class CasualtyFeatures:
     def fit(self, texts=None, y=None) -> CasualtyFeatures:
         return self
 
-    def transform(self, texts) -> sparse.csr_matrix:
-        return casualty_matrix(texts)
+    reads_runs = True  # Features.transform hands it the shared word runs
+
+    def transform(self, texts, runs=None) -> sparse.csr_matrix:
+        return casualty_matrix(texts, runs)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return np.array(FEATURE_NAMES, dtype=object)

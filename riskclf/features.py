@@ -50,6 +50,8 @@ class WordTfidf:
         Use ``1 + log(count)`` instead of the count.
     """
 
+    reads_runs = True  # Features.transform hands it the shared word runs
+
     def __init__(
         self,
         terms: Sequence[str],
@@ -203,7 +205,7 @@ class Features:
         texts = list(texts)
         parts = [
             block.transform(texts, runs)
-            if isinstance(block, WordTfidf)
+            if getattr(block, "reads_runs", False)
             else block.transform(texts)
             for _, block in self.blocks
         ]

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties, rule_level
+from riskclf.tokens import word_runs
 
 
 @pytest.mark.parametrize(
@@ -101,6 +102,11 @@ TRICKY = [
 ]
 
 
+def _with_runs(texts):
+    """parse_casualties of each text given its shared word runs."""
+    return [parse_casualties(t, r) for t, r in zip(texts, word_runs(texts), strict=True)]
+
+
 def test_the_speed_gates_change_no_count(monkeypatch):
     # The stem, needed-word and "including" pre-checks only skip work that cannot match: with
     # every gate opened (the empty string is in every text) the counts must be the same.
@@ -115,11 +121,26 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     )
     texts = TRICKY + (corpus["title"] + "\n\n" + corpus["body"]).tolist()
     gated = [parse_casualties(t) for t in texts]
+    # the stems found through the shared word runs are the stems found in the text
+    assert _with_runs(texts) == gated
     monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
+    monkeypatch.setattr(cas, "_RUN_STEMS", {})
     monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
     monkeypatch.setattr(cas, "_RECALLED_NEEDS", ("",))
     monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
     monkeypatch.setattr(cas, "MASKS", [(m, ()) for m, _ in cas.MASKS])
     monkeypatch.setattr(cas, "_WORD_MASKS", [(m, ()) for m, _ in cas._WORD_MASKS])
     assert [parse_casualties(t) for t in texts] == gated
+    assert _with_runs(texts) == gated
     assert any(c["killed"] for c in gated) and any(c["none_reported"] for c in gated)
+
+
+def test_the_word_run_memo_starts_again_when_full(monkeypatch):
+    import riskclf.casualties as cas
+
+    monkeypatch.setattr(cas, "_RUN_STEMS", {})
+    monkeypatch.setattr(cas, "_RUN_STEMS_LIMIT", 3)
+    texts = TRICKY[:6]
+    expected = [parse_casualties(t) for t in texts]
+    assert _with_runs(texts) == expected
+    assert len(cas._RUN_STEMS) <= 3 + max(len(set(r)) for r in word_runs(texts))
