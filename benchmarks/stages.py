@@ -3,9 +3,9 @@
     python benchmarks/stages.py [--rows 10000]
 
 Times, in this one process and best of three, every stage the batch path runs for a chunk of
-``riskclf bench-data`` articles with the default model: reading the CSV, each feature block,
-the two heads, place tagging, explanations, the whole ``score_frame`` with and without
-explanations, and writing the CSV. Results are printed and written to docs/benchmarks.md.
+``riskclf bench-data`` articles with the default model: reading the CSV, finding the word runs
+(once per article, shared), each feature block, the two heads, place tagging, the whole
+``score_frame`` with and without explanations, and writing the CSV. Results are printed and written to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def main() -> None:
     from riskclf.places import Gazetteer
     from riskclf.schema import get_texts
     from riskclf.scoring import score_frame
+    from riskclf.tokens import word_runs
 
     data = Path(tempfile.gettempdir()) / "riskclf-bench" / f"bench-{args.rows}.csv"
     if not data.exists():
@@ -58,14 +59,21 @@ def main() -> None:
     scored = score_frame(model, frame)
     gazetteer = Gazetteer.default()
 
+    runs = word_runs(texts)
     stages: list[tuple[str, object]] = [
-        ("read the CSV (pandas)", lambda: pd.read_csv(data, dtype=str, keep_default_na=False))
+        ("read the CSV (pandas)", lambda: pd.read_csv(data, dtype=str, keep_default_na=False)),
+        ("word runs (found once, shared)", lambda: word_runs(texts)),
     ]
     for name, block in model.features.blocks:
-        stages.append((f"feature block: {name}", lambda block=block: block.transform(texts)))
+        if getattr(block, "reads_runs", False):
+            stages.append(
+                (f"feature block: {name}", lambda block=block: block.transform(texts, runs))
+            )
+        else:
+            stages.append((f"feature block: {name}", lambda block=block: block.transform(texts)))
     stages += [
         ("risk and theme heads", lambda: (model.risk_proba(X), model.theme_proba(X))),
-        ("place tagging", lambda: gazetteer.tag_many(texts)),
+        ("place tagging", lambda: [gazetteer.tag(t, r) for t, r in zip(texts, runs, strict=True)]),
         ("score_frame --no-explain", lambda: score_frame(model, frame, explain=False)),
         ("score_frame --explain", lambda: score_frame(model, frame, explain=True)),
         ("write the CSV", lambda: scored.to_csv(io.StringIO(), index=False)),
@@ -85,7 +93,8 @@ def main() -> None:
             f"Machine: {machine()}.\n\n"
             f"Command: `python benchmarks/stages.py --rows {args.rows}` (one process, best of "
             f"three; {len(frame):,} `bench-data` articles of {mean_chars:,.0f} characters on "
-            "average, default model; the blocks and heads are parts of `score_frame`).\n\n"
+            "average, default model; the blocks, heads and place tagging are parts of "
+            "`score_frame`, the blocks and place tagging given the shared word runs).\n\n"
             + table
             + "\n",
         )
