@@ -709,7 +709,10 @@ _STEM_KINDS = [(stem, kind) for kind, stems in _TRIGGER_STEMS.items() for stem i
 # word run -> the (stem, kind) pairs it contains; news reuses its words, so after a few
 # articles nearly every run is known and an article's stems cost one look-up per distinct word
 _RUN_STEMS: dict[str, frozenset[tuple[str, str]]] = {}
-_RUN_STEMS_LIMIT = 500_000  # distinct runs remembered before the memo starts again
+# distinct runs remembered before the memo starts again: about 15 MB; the values are shared
+# (most runs hold no stem), so an entry costs little more than its word
+_RUN_STEMS_LIMIT = 100_000
+_STEM_SETS: dict[frozenset, frozenset] = {}
 
 
 def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
@@ -722,7 +725,8 @@ def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
             _RUN_STEMS.clear()
         for run in distinct:
             if run not in _RUN_STEMS:
-                _RUN_STEMS[run] = frozenset(p for p in _STEM_KINDS if p[0] in run)
+                stems = frozenset(p for p in _STEM_KINDS if p[0] in run)
+                _RUN_STEMS[run] = _STEM_SETS.setdefault(stems, stems)
         known = list(map(_RUN_STEMS.get, distinct))
     found = frozenset().union(*known)
     return [pair for pair in _STEM_KINDS if pair in found] if found else []
