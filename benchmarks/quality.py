@@ -201,6 +201,7 @@ def run_task(task: str, queue) -> None:
                     "C_theme",
                     "risk_model",
                     "char_ngrams",
+                    "word_sublinear_tf",
                     "theme_loss",
                     "theme_nb",
                     "theme_svm_balanced",

@@ -76,6 +76,8 @@ class TrainConfig:
     word_ngrams, char_ngrams : tuple of int
         N-gram ranges of the word and character TF-IDF blocks; ``char_ngrams=None`` drops
         the character block.
+    word_sublinear_tf : bool
+        Weight word n-gram counts as ``1 + log(count)`` (True) or by the raw count (False).
     min_df : int
         Minimum number of documents a term must occur in.
     max_word_features, max_char_features : int
@@ -116,6 +118,7 @@ class TrainConfig:
     # Character n-grams cost seven times the scoring time of the word block and did not beat
     # word n-grams on the real dev sets once C was tuned (docs/benchmarks.md); --tune tries them.
     char_ngrams: tuple[int, int] | None = None
+    word_sublinear_tf: bool = True
     min_df: int = 2
     max_word_features: int = 200_000
     max_char_features: int = 200_000
@@ -149,6 +152,10 @@ class TrainConfig:
         if self.blank_themes not in ("unlabelled", "none"):
             raise ConfigError(
                 f"blank_themes must be 'unlabelled' or 'none', got {self.blank_themes!r}"
+            )
+        if not isinstance(self.word_sublinear_tf, bool):
+            raise ConfigError(
+                f"word_sublinear_tf must be true or false, got {self.word_sublinear_tf!r}"
             )
         if self.min_df < 1:
             raise ConfigError(f"min_df must be at least 1, got {self.min_df}")

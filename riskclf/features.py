@@ -244,8 +244,9 @@ def _char_vectorizer(config: TrainConfig):
 def fit_features(config: TrainConfig, texts: Sequence[str]) -> Features:
     """Fit the feature blocks of ``config`` on ``texts``.
 
-    Word n-grams (``min_df``, ``max_df=0.9``, ``max_word_features``, sublinear tf), character
-    n-grams unless ``char_ngrams`` is None, and casualty counts when ``casualty_features``.
+    Word n-grams (``min_df``, ``max_df=0.9``, ``max_word_features``, ``word_sublinear_tf``),
+    character n-grams unless ``char_ngrams`` is None, and casualty counts when
+    ``casualty_features``.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -255,12 +256,20 @@ def fit_features(config: TrainConfig, texts: Sequence[str]) -> Features:
         min_df=config.min_df,
         max_df=0.9,
         max_features=config.max_word_features,
-        sublinear_tf=True,
+        sublinear_tf=config.word_sublinear_tf,
         token_pattern=TOKEN_PATTERN,
         dtype=np.float32,
     ).fit(texts)
     blocks: list[tuple[str, object]] = [
-        (WORD_BLOCK, WordTfidf(word.get_feature_names_out(), word.idf_, config.word_ngrams))
+        (
+            WORD_BLOCK,
+            WordTfidf(
+                word.get_feature_names_out(),
+                word.idf_,
+                config.word_ngrams,
+                config.word_sublinear_tf,
+            ),
+        )
     ]
     if config.char_ngrams is not None:
         blocks.append((CHAR_BLOCK, _char_vectorizer(config).fit(texts)))
@@ -323,6 +332,7 @@ def restore_features(config: TrainConfig, arrays: dict[str, np.ndarray]) -> Feat
                 _unpack_terms(arrays[f"{WORD_BLOCK}.terms"]),
                 arrays[f"{WORD_BLOCK}.idf"],
                 config.word_ngrams,
+                config.word_sublinear_tf,
             ),
         )
     ]

@@ -21,6 +21,7 @@ def test_round_trip_through_dict():
         ({"test_size": 1.5}, "test_size must be between 0 and 1"),
         ({"cv_folds": 1}, "cv_folds must be 0"),
         ({"min_df": 0}, "min_df must be at least 1"),
+        ({"word_sublinear_tf": "no"}, "word_sublinear_tf must be true or false"),
         ({"word_ngrams": (2, 1)}, "word_ngrams must be"),
         ({"risk_levels": ("low",)}, "at least two distinct levels"),
         ({"theme_threshold": 1.0}, "theme_threshold must be in"),

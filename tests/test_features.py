@@ -31,11 +31,15 @@ TEXTS = [
 
 @pytest.mark.parametrize("ngram_range", [(1, 1), (1, 2), (2, 3)])
 @pytest.mark.parametrize("vectorised", [True, False])
-def test_word_block_matches_scikit_learn(ngram_range, vectorised):
+@pytest.mark.parametrize("sublinear_tf", [True, False])
+def test_word_block_matches_scikit_learn(ngram_range, vectorised, sublinear_tf):
     reference = TfidfVectorizer(
-        ngram_range=ngram_range, sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
+        ngram_range=ngram_range,
+        sublinear_tf=sublinear_tf,
+        token_pattern=TOKEN_PATTERN,
+        dtype=np.float32,
     ).fit(TEXTS[:4])
-    ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, ngram_range)
+    ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, ngram_range, sublinear_tf)
     # False: the dictionary path, taken when n-grams are too many to key as 64-bit integers
     ours._vectorised = vectorised
     expected = reference.transform(TEXTS).toarray()
@@ -65,15 +69,30 @@ def test_word_block_reads_the_shared_runs_as_its_own_tokens(ngram_range):
     np.testing.assert_allclose(shared, reference.transform(texts).toarray(), atol=1e-6)
 
 
-def test_features_round_trip_and_names(tiny_frame):
+@pytest.mark.parametrize("word_sublinear_tf", [True, False])
+def test_features_round_trip_and_names(tiny_frame, word_sublinear_tf):
     texts = (tiny_frame["title"] + "\n\n" + tiny_frame["body"]).tolist()
-    config = TrainConfig(min_df=1, char_ngrams=(3, 4))
+    config = TrainConfig(min_df=1, char_ngrams=(3, 4), word_sublinear_tf=word_sublinear_tf)
     features = fit_features(config, texts)
     restored = restore_features(config, features_state(features))
     assert (features.transform(texts) != restored.transform(texts)).nnz == 0
     names = readable_feature_names(features)
     assert len(names) == features.n_features() == features.transform(texts[:1]).shape[1]
     assert None in names and "[killed>=1]" in names and "suicide" in names
+
+
+@pytest.mark.parametrize("word_sublinear_tf", [True, False])
+def test_word_sublinear_tf_sets_the_term_weighting(word_sublinear_tf):
+    config = TrainConfig(
+        min_df=1, char_ngrams=None, casualty_features=False, word_sublinear_tf=word_sublinear_tf
+    )
+    reference = TfidfVectorizer(
+        ngram_range=(1, 2), max_df=0.9, sublinear_tf=word_sublinear_tf, token_pattern=TOKEN_PATTERN
+    ).fit(TEXTS[:4])
+    features = fit_features(config, TEXTS[:4])
+    np.testing.assert_allclose(
+        features.transform(TEXTS).toarray(), reference.transform(TEXTS).toarray(), atol=1e-6
+    )
 
 
 def test_scoring_the_default_features_does_not_import_scikit_learn(tiny_frame, tmp_path):
