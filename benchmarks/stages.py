@@ -5,7 +5,8 @@
 Times, in this one process and best of three, every stage the batch path runs for a chunk of
 ``riskclf bench-data`` articles with the default model: reading the CSV, finding the word runs
 (once per article, shared), each feature block, the two heads, place tagging, the whole
-``score_frame`` with and without explanations, and writing the CSV. Results are printed and written to docs/benchmarks.md.
+``score_frame`` with and without explanations, and writing the CSV. Results are printed and
+written to docs/benchmarks.md.
 """
 
 from __future__ import annotations
