@@ -88,3 +88,13 @@ def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
 def python() -> str:
     """This interpreter, for subprocesses."""
     return sys.executable
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    """Fastest wall time of ``repeat`` calls of ``fn``, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best

@@ -20,24 +20,22 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, SHARED, machine, markdown_table, python, run_measured, write_section  # noqa: E402
+from _common import (  # noqa: E402
+    ROOT,
+    SHARED,
+    best_of,
+    machine,
+    markdown_table,
+    python,
+    run_measured,
+    write_section,
+)
 
 LEVELS = ("medium", "high", "critical")  # almost no SATP Maoist row is "low"
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    """Fastest wall time of ``repeat`` calls of ``fn``, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:

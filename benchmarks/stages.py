@@ -15,22 +15,11 @@ import argparse
 import io
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, machine, markdown_table, python, run_measured, write_section  # noqa: E402
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    """Fastest wall time of ``repeat`` calls of ``fn``, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
+from _common import ROOT, best_of, machine, markdown_table, python, run_measured, write_section  # noqa: E402
 
 
 def main() -> None:
