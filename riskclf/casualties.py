@@ -268,17 +268,19 @@ def _trigger_pattern(kind: str, stems: frozenset[str]) -> re.Pattern:
     )
 
 
-def _triggers(low: str, stems: Iterable[tuple[str, str]]) -> list[tuple[int, int, str]]:
-    """(start, -end, kind) of every trigger match in the folded text ``low``, given the
-    (stem, kind) pairs that occur in it."""
+def _trigger_patterns(stems: Iterable[tuple[str, str]]) -> list[tuple[str, re.Pattern]]:
+    """(kind, pattern) for each kind with a stem among the (stem, kind) pairs of a text."""
     by_kind: dict[str, set[str]] = {}
     for stem, kind in stems:
         by_kind.setdefault(kind, set()).add(stem)
-    found = []
-    for kind, present in by_kind.items():
-        pattern = _trigger_pattern(kind, frozenset(present))
-        found += [(m.start(), -m.end(), kind) for m in pattern.finditer(low)]
-    return found
+    return [
+        (kind, _trigger_pattern(kind, frozenset(present))) for kind, present in by_kind.items()
+    ]
+
+
+def _triggers(low: str, patterns: list[tuple[str, re.Pattern]]) -> list[tuple[int, int, str]]:
+    """(start, -end, kind) of every trigger match in the folded text ``low``."""
+    return [(m.start(), -m.end(), kind) for kind, p in patterns for m in p.finditer(low)]
 
 
 # words that end the passive subject NP when reading backwards (clause boundaries)
@@ -426,11 +428,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_sentences(text: str) -> list[str]:
-    """The sentences of ``text``."""
-    return [text[start:end] for start, end in sentence_spans(text)]
-
-
 # Masks that can match without a digit (number words); the others need one, so a sentence
 # without digits skips them (most of the parser's time on digit-free sentences).
 _WORD_MASKS = [(m, needs) for m, needs in MASKS if _NUMWORD in m.pattern or _VAGUE_RE in m.pattern]
@@ -557,12 +554,13 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
     out = {"killed": 0, "injured": 0, "abducted": 0}
     # Cleaning only masks and drops text, so a sentence without a trigger has none after it:
     # find the triggers first and clean only sentences that have one (a quarter have none).
-    trig = _triggers(low, stems)
+    patterns = _trigger_patterns(stems)
+    trig = _triggers(low, patterns)
     if not trig:
         return out
     written, folded = _clean(sent, low)
     if folded != low:  # the triggers of the cleaned text
-        trig = _triggers(folded, stems)
+        trig = _triggers(folded, patterns)
     trig.sort()
     trig = [(a, -b, k) for a, b, k in trig]  # same start: the longest trigger first
     kept = []  # drop overlapping triggers (keep the earliest)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ from importlib import resources
 from itertools import compress, count
 
 from riskclf.config import LABEL_SEPARATOR
+from riskclf.tokens import RUN_RE, word_runs
 
 # Evidence weights per kind of name.
 WEIGHTS = {
@@ -40,7 +40,6 @@ DATELINE_TOKENS = 8
 _PREPOSITIONS = frozenset(
     {"in", "near", "at", "to", "across", "inside", "outside", "into", "around"}
 )
-_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 MAX_NAME_TOKENS = 6
 
 # Short English names where pycountry's differ from news usage.
@@ -89,7 +88,7 @@ def _fold(text: str) -> str:
 
 def _tokens(text: str) -> list[str]:
     """Word tokens of ``text`` as written."""
-    return _TOKEN_RE.findall(text)
+    return RUN_RE.findall(text)
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,7 @@ class Gazetteer:
     def tag(self, text: str, runs: list[str] | None = None) -> PlaceTag:
         """Return the places of one article (``NO_PLACE`` when it names none); ``runs``, if
         given, is its :func:`riskclf.tokens.word_runs`."""
-        folded = runs if runs is not None else _TOKEN_RE.findall(text.lower())
+        folded = runs if runs is not None else word_runs([text])[0]
         raw = None  # the tokens as written, only needed for case-sensitive names
         if not "".join(folded).isascii():  # accents to strip: fold token by token
             raw = _tokens(text)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_RUN_RE = re.compile(r"\w+")
+# a run of word characters; place tagging also reads the runs of the text as written with it
+RUN_RE = re.compile(r"\w+")
 
 
 def word_runs(texts: Sequence[str]) -> list[list[str]]:
     """The runs of word characters (``\\w+``) of each lower-cased text."""
-    findall = _RUN_RE.findall
+    findall = RUN_RE.findall
     return [findall(text.lower()) for text in texts]
 
 
