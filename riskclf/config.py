@@ -1,22 +1,25 @@
 """Names, label orders, defaults and the training configuration.
 
-This is the only library module (with ``cli.py``) that knows where the project's ``data/`` and
-``models/`` folders are; every other function takes paths and objects.
+This is the only library module (with ``cli.py``) that knows where the starter corpus and the
+``models/`` folder are; every other function takes paths and objects.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from riskclf.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
-MODELS_DIR = PROJECT_ROOT / "models"
-DEFAULT_CORPUS = DATA_DIR / "starter_corpus.csv"
+# The starter corpus ships inside the package (``riskclf/resources/starter_corpus.csv`` is a
+# link to ``data/starter_corpus.csv`` in the source tree, copied into the wheel), so `riskclf
+# train` works after a plain ``pip install .`` from any folder.
+DEFAULT_CORPUS = Path(str(files("riskclf") / "resources" / "starter_corpus.csv"))
+# Models are written to and read from ./models/default of the folder the command runs in.
+MODELS_DIR = Path("models")
 DEFAULT_MODEL_DIR = MODELS_DIR / "default"
 
 # Column names of the training and scoring tables.

@@ -11,7 +11,7 @@ from sklearn.preprocessing import normalize
 
 from riskclf.config import DEFAULT_CORPUS, REGIONS, RISK_LEVELS, THEMES
 
-CARD = Path(DEFAULT_CORPUS).parent / "README.md"
+CARD = Path(__file__).resolve().parents[1] / "data" / "README.md"
 COLUMNS = [
     "id",
     "date",
