@@ -274,7 +274,7 @@ def fit_features(config: TrainConfig, texts: Sequence[str]) -> Features:
     if config.char_ngrams is not None:
         blocks.append((CHAR_BLOCK, _char_vectorizer(config).fit(texts)))
     if config.casualty_features:
-        from riskclf.casualties import CasualtyFeatures
+        from riskclf.casualty_features import CasualtyFeatures
 
         blocks.append((CASUALTY_BLOCK, CasualtyFeatures()))
     return Features(blocks)
@@ -344,7 +344,7 @@ def restore_features(config: TrainConfig, arrays: dict[str, np.ndarray]) -> Feat
         char.idf_ = arrays[f"{CHAR_BLOCK}.idf"]
         blocks.append((CHAR_BLOCK, char))
     if config.casualty_features:
-        from riskclf.casualties import CasualtyFeatures
+        from riskclf.casualty_features import CasualtyFeatures
 
         blocks.append((CASUALTY_BLOCK, CasualtyFeatures()))
     return Features(blocks)

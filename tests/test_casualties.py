@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from riskclf.casualties import FEATURE_NAMES, CasualtyFeatures, parse_casualties, rule_level
+from riskclf.casualties import parse_casualties, rule_level
+from riskclf.casualty_features import FEATURE_NAMES, CasualtyFeatures
 from riskclf.tokens import word_runs
 
 
@@ -124,7 +125,7 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     # the stems found through the shared word runs are the stems found in the text
     assert _with_runs(texts) == gated
     monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
-    monkeypatch.setattr(cas, "_RUN_STEMS", {})
+    cas._run_stems.cache_clear()  # its entries were made with the gated stems
     monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
     monkeypatch.setattr(cas, "_RECALLED_NEEDS", ("",))
     monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
@@ -132,15 +133,40 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     monkeypatch.setattr(cas, "_WORD_MASKS", [(m, ()) for m, _ in cas._WORD_MASKS])
     assert [parse_casualties(t) for t in texts] == gated
     assert _with_runs(texts) == gated
+    cas._run_stems.cache_clear()
     assert any(c["killed"] for c in gated) and any(c["none_reported"] for c in gated)
 
 
-def test_the_word_run_memo_starts_again_when_full(monkeypatch):
+def test_the_word_run_cache_is_safe_under_threads():
+    # Dask workers score partitions in threads: the per-run cache must never be read half
+    # cleared. Eight threads parse while a ninth keeps clearing the cache.
+    import threading
+
     import riskclf.casualties as cas
 
-    monkeypatch.setattr(cas, "_RUN_STEMS", {})
-    monkeypatch.setattr(cas, "_RUN_STEMS_LIMIT", 3)
-    texts = TRICKY[:6]
+    texts = TRICKY * 20
+    runs = word_runs(texts)
     expected = [parse_casualties(t) for t in texts]
-    assert _with_runs(texts) == expected
-    assert len(cas._RUN_STEMS) <= 3 + max(len(set(r)) for r in word_runs(texts))
+    errors, results, stop = [], {}, threading.Event()
+
+    def parse(k):
+        try:
+            results[k] = [parse_casualties(t, r) for t, r in zip(texts, runs, strict=True)]
+        except Exception as exc:  # noqa: BLE001 - any failure in a thread is the finding
+            errors.append(exc)
+
+    def clear():
+        while not stop.is_set():
+            cas._run_stems.cache_clear()
+
+    clearer = threading.Thread(target=clear)
+    clearer.start()
+    workers = [threading.Thread(target=parse, args=(k,)) for k in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    stop.set()
+    clearer.join()
+    assert not errors
+    assert all(results[k] == expected for k in range(8))
