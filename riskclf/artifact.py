@@ -26,7 +26,7 @@ import numpy as np
 
 from riskclf import __version__
 from riskclf.errors import ArtifactError
-from riskclf.model import RiskModel
+from riskclf.served import RiskModel
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.npz"

@@ -17,8 +17,8 @@ import pandas as pd
 
 from riskclf.config import DEFAULT_CHUNK_ROWS, ERROR_COLUMN
 from riskclf.io import TableWriter, iter_table
-from riskclf.model import RiskModel
 from riskclf.scoring import score_frame
+from riskclf.served import RiskModel
 
 
 @dataclass

@@ -67,20 +67,17 @@ def casualty_matrix(
         rows = [_feature_row(parse_casualties(t)) for t in texts]
     else:
         rows = [_feature_row(parse_casualties(t, r)) for t, r in zip(texts, runs, strict=True)]
-    dense = np.asarray(rows, dtype=np.float32).reshape(-1, len(FEATURE_NAMES))
+    dense = np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURE_NAMES))
     return sparse.csr_matrix(dense)
 
 
 class CasualtyFeatures:
-    """Stateless feature block wrapping :func:`casualty_matrix`."""
-
-    def fit(self, texts=None, y=None) -> CasualtyFeatures:
-        return self
+    """The served casualty block: stateless, reads the shared word runs when given them."""
 
     reads_runs = True  # Features.transform hands it the shared word runs
 
     def transform(self, texts, runs=None) -> sparse.csr_matrix:
         return casualty_matrix(texts, runs)
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        return np.array(FEATURE_NAMES, dtype=object)
+    def feature_names(self) -> list[str]:
+        return list(FEATURE_NAMES)

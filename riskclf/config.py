@@ -89,6 +89,15 @@ class TrainConfig:
         Cumulative "level >= k" binary models, or one multinomial logistic regression.
     C_risk, C_theme : float
         Inverse regularisation strength of the heads.
+    risk_class_weight : {"balanced", "none"}
+        Weight the risk levels by inverse frequency while fitting, so rare levels are not
+        ignored; the calibration then restores the training rows' prior in the probabilities.
+    risk_calibration : {"sigmoid", "none"}
+        Calibrate the risk probabilities (a sigmoid per level fitted on out-of-fold responses,
+        scikit-learn's ``CalibratedClassifierCV``), or keep the model's own.
+    calibration_folds : int
+        Folds of the out-of-fold predictions that calibration and theme thresholds are fitted
+        on (fewer when a class has fewer rows).
     theme_loss : {"logistic", "svm"}
         Per-theme model: logistic regression, or a linear SVM with Platt-scaled probabilities.
     theme_nb : bool
@@ -128,6 +137,9 @@ class TrainConfig:
     risk_model: str = "multinomial"
     C_risk: float = 16.0
     C_theme: float = 16.0
+    risk_class_weight: str = "balanced"
+    risk_calibration: str = "sigmoid"
+    calibration_folds: int = 3
     theme_loss: str = "logistic"
     theme_nb: bool = False
     theme_svm_balanced: bool = False
@@ -150,6 +162,18 @@ class TrainConfig:
             raise ConfigError(f"test_size must be between 0 and 1, got {self.test_size}")
         if self.cv_folds == 1 or self.cv_folds < 0:
             raise ConfigError(f"cv_folds must be 0 (skip) or at least 2, got {self.cv_folds}")
+        if self.risk_class_weight not in ("balanced", "none"):
+            raise ConfigError(
+                f"risk_class_weight must be 'balanced' or 'none', got {self.risk_class_weight!r}"
+            )
+        if self.risk_calibration not in ("sigmoid", "none"):
+            raise ConfigError(
+                f"risk_calibration must be 'sigmoid' or 'none', got {self.risk_calibration!r}"
+            )
+        if not isinstance(self.calibration_folds, int) or self.calibration_folds < 2:
+            raise ConfigError(
+                f"calibration_folds must be at least 2, got {self.calibration_folds}"
+            )
         if self.theme_loss not in ("logistic", "svm"):
             raise ConfigError(f"theme_loss must be 'logistic' or 'svm', got {self.theme_loss!r}")
         if self.blank_themes not in ("unlabelled", "none"):

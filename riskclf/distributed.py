@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from riskclf.errors import InputError, RiskclfError
-from riskclf.model import RiskModel
 from riskclf.schema import TextColumns
 from riskclf.scoring import score_frame
+from riskclf.served import RiskModel
 
 
 @dataclass

@@ -20,7 +20,6 @@ from sklearn.metrics import (
 
 from riskclf.config import RISK_COLUMN, THEME_COLUMN
 from riskclf.errors import SchemaError
-from riskclf.model import RiskModel
 from riskclf.schema import (
     TextColumns,
     format_ids,
@@ -28,6 +27,7 @@ from riskclf.schema import (
     parse_risk_labels,
     parse_theme_labels,
 )
+from riskclf.served import RiskModel
 
 
 def calibration_bins(confidence: np.ndarray, correct: np.ndarray, n_bins: int = 10) -> list[dict]:

@@ -1,10 +1,11 @@
 """Text features: a word n-gram TF-IDF block, optional character n-grams, and parsed casualty
 counts, side by side in one matrix that both heads share (an article is tokenised once).
 
-Fitting uses scikit-learn's ``TfidfVectorizer`` (inside the model's own fit, never outside it).
-The fitted word block is then kept as a :class:`WordTfidf`: the vocabulary and idf weights plus a
-transform that reproduces scikit-learn's exactly, so scoring with the default model never imports
-scikit-learn (which alone takes about a second to import) and runs one tokenisation per article.
+Fitting builds scikit-learn transformers (:func:`build_features`: ``TfidfVectorizer`` blocks and
+the casualty signals in a ``FeatureUnion``). Scoring uses the served blocks below, which hold
+only the fitted numbers (vocabulary and idf) and reproduce scikit-learn's transform exactly
+(tested), so scoring never imports scikit-learn (its import alone takes about a second) and runs
+one tokenisation per article.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from riskclf.casualty_features import CasualtyFeatures
 from riskclf.config import TrainConfig
 from riskclf.tokens import long_runs
 
@@ -100,7 +102,7 @@ class WordTfidf:
     def transform(
         self, texts: Sequence[str], runs: Sequence[list[str]] | None = None
     ) -> sparse.csr_matrix:
-        """Return the TF-IDF matrix of ``texts`` (float32, rows of unit length).
+        """Return the TF-IDF matrix of ``texts`` (float64, rows of unit length).
 
         ``runs``, if given, are :func:`riskclf.tokens.word_runs` of ``texts``, found once for
         all their readers.
@@ -165,19 +167,86 @@ class WordTfidf:
 
     def _tfidf(self, row: np.ndarray, column: np.ndarray, n_rows: int) -> sparse.csr_matrix:
         """Unit-length TF-IDF rows from the (row, column) of every n-gram occurrence."""
-        # COO to CSR sums the repeated cells: the n-gram counts
-        X = sparse.coo_matrix(
-            (np.ones(len(row), dtype=np.float64), (row, column)), shape=(n_rows, len(self.terms))
-        ).tocsr()
-        X.sum_duplicates()
-        if self.sublinear_tf:
-            X.data = 1.0 + np.log(X.data)
-        X.data *= self.idf[X.indices]
-        row_of = np.repeat(np.arange(n_rows), np.diff(X.indptr))
-        norms = np.sqrt(np.bincount(row_of, weights=X.data**2, minlength=n_rows))
-        norms[norms == 0] = 1.0
-        X.data /= norms[row_of]
-        return X.astype(np.float32)
+        return tfidf_rows(row, column, n_rows, self.idf, self.sublinear_tf)
+
+    def feature_names(self) -> list[str]:
+        """The vocabulary in column order."""
+        return self.terms
+
+
+def tfidf_rows(
+    row: np.ndarray, column: np.ndarray, n_rows: int, idf: np.ndarray, sublinear_tf: bool
+) -> sparse.csr_matrix:
+    """Unit-length TF-IDF rows from the (row, column) of every term occurrence, computed as
+    scikit-learn's ``TfidfTransformer`` does (``1 + log(tf)``, times idf, l2 norm)."""
+    # COO to CSR sums the repeated cells: the term counts
+    X = sparse.coo_matrix(
+        (np.ones(len(row), dtype=np.float64), (row, column)), shape=(n_rows, len(idf))
+    ).tocsr()
+    X.sum_duplicates()
+    if sublinear_tf:
+        X.data = 1.0 + np.log(X.data)
+    X.data *= idf[X.indices]
+    row_of = np.repeat(np.arange(n_rows), np.diff(X.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=X.data**2, minlength=n_rows))
+    norms[norms == 0] = 1.0
+    X.data /= norms[row_of]
+    return X
+
+
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+class CharTfidf:
+    """A fitted character n-gram TF-IDF block (scikit-learn's ``analyzer="char_wb"``).
+
+    ``transform`` gives the same matrix as the fitted ``TfidfVectorizer`` it was exported from:
+    lower-case, pad each white-space-separated word with one space on each side, take its
+    n-grams (a word shorter than n once), count those in the vocabulary, ``1 + log(count)``,
+    times idf, unit length. Written out because the fitted vectorizer is not kept.
+    """
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        idf: np.ndarray,
+        ngram_range: tuple[int, int],
+        sublinear_tf: bool = True,
+    ) -> None:
+        self.terms = list(terms)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.sublinear_tf = sublinear_tf
+        self._vocabulary = {term: i for i, term in enumerate(self.terms)}
+
+    def _ngrams(self, text: str) -> list[str]:
+        """The char_wb n-grams of one text, as scikit-learn's ``_char_wb_ngrams``."""
+        low, high = self.ngram_range
+        grams: list[str] = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            word = f" {word} "
+            for n in range(low, high + 1):
+                grams.extend(word[i : i + n] for i in range(max(len(word) - n, 0) + 1))
+                if len(word) <= n:  # a short word counts once, at its shortest n
+                    break
+        return grams
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Return the TF-IDF matrix of ``texts`` (float64, rows of unit length)."""
+        get = self._vocabulary.get
+        rows: list[int] = []
+        columns: list[int] = []
+        for r, text in enumerate(texts):
+            found = [j for j in map(get, self._ngrams(text)) if j is not None]
+            rows.extend([r] * len(found))
+            columns.extend(found)
+        return tfidf_rows(
+            np.array(rows, dtype=np.int64),
+            np.array(columns, dtype=np.int64),
+            len(texts),
+            self.idf,
+            self.sublinear_tf,
+        )
 
     def feature_names(self) -> list[str]:
         """The vocabulary in column order."""
@@ -209,16 +278,13 @@ class Features:
             else block.transform(texts)
             for _, block in self.blocks
         ]
-        return sparse.hstack(parts, format="csr", dtype=np.float32)
+        return sparse.hstack(parts, format="csr", dtype=np.float64)
 
     def block_names(self) -> list[tuple[str, list[str]]]:
         """(block name, feature names) per block, in column order."""
         out = []
         for name, block in self.blocks:
-            if isinstance(block, WordTfidf):
-                out.append((name, block.feature_names()))
-            else:
-                out.append((name, [str(n) for n in block.get_feature_names_out()]))
+            out.append((name, [str(n) for n in block.feature_names()]))
         return out
 
     def n_features(self) -> int:
@@ -226,57 +292,75 @@ class Features:
         return sum(len(names) for _, names in self.block_names())
 
 
-def _char_vectorizer(config: TrainConfig):
-    """An unfitted scikit-learn character n-gram TF-IDF vectorizer."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    return TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=tuple(config.char_ngrams),
-        min_df=config.min_df,
-        max_df=0.9,
-        max_features=config.max_char_features,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-
-
-def fit_features(config: TrainConfig, texts: Sequence[str]) -> Features:
-    """Fit the feature blocks of ``config`` on ``texts``.
+def build_features(config: TrainConfig):
+    """The unfitted feature blocks of ``config`` as a scikit-learn ``FeatureUnion``.
 
     Word n-grams (``min_df``, ``max_df=0.9``, ``max_word_features``, ``word_sublinear_tf``),
-    character n-grams unless ``char_ngrams`` is None, and casualty counts when
-    ``casualty_features``.
+    character n-grams (``char_wb``) unless ``char_ngrams`` is None, and the casualty signals
+    when ``casualty_features``. Block names are those :func:`export_features` and the served
+    blocks use.
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
 
-    texts = list(texts)
-    word = TfidfVectorizer(
-        ngram_range=tuple(config.word_ngrams),
-        min_df=config.min_df,
-        max_df=0.9,
-        max_features=config.max_word_features,
-        sublinear_tf=config.word_sublinear_tf,
-        token_pattern=TOKEN_PATTERN,
-        dtype=np.float32,
-    ).fit(texts)
     blocks: list[tuple[str, object]] = [
         (
             WORD_BLOCK,
-            WordTfidf(
-                word.get_feature_names_out(),
-                word.idf_,
-                config.word_ngrams,
-                config.word_sublinear_tf,
+            TfidfVectorizer(
+                ngram_range=tuple(config.word_ngrams),
+                min_df=config.min_df,
+                max_df=0.9,
+                max_features=config.max_word_features,
+                sublinear_tf=config.word_sublinear_tf,
+                token_pattern=TOKEN_PATTERN,
+                dtype=np.float64,
             ),
         )
     ]
     if config.char_ngrams is not None:
-        blocks.append((CHAR_BLOCK, _char_vectorizer(config).fit(texts)))
+        blocks.append(
+            (
+                CHAR_BLOCK,
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=tuple(config.char_ngrams),
+                    min_df=config.min_df,
+                    max_df=0.9,
+                    max_features=config.max_char_features,
+                    sublinear_tf=True,
+                    dtype=np.float64,
+                ),
+            )
+        )
     if config.casualty_features:
-        from riskclf.casualty_features import CasualtyFeatures
+        from riskclf.estimators import CasualtySignals
 
-        blocks.append((CASUALTY_BLOCK, CasualtyFeatures()))
+        blocks.append((CASUALTY_BLOCK, CasualtySignals()))
+    return FeatureUnion(blocks)
+
+
+def export_features(union, config: TrainConfig) -> Features:
+    """The served blocks of a fitted :func:`build_features` union: vocabularies and idf only."""
+    blocks: list[tuple[str, object]] = []
+    for name, block in union.transformer_list:
+        if name == WORD_BLOCK:
+            blocks.append(
+                (
+                    name,
+                    WordTfidf(
+                        block.get_feature_names_out(),
+                        block.idf_,
+                        config.word_ngrams,
+                        config.word_sublinear_tf,
+                    ),
+                )
+            )
+        elif name == CHAR_BLOCK:
+            blocks.append(
+                (name, CharTfidf(block.get_feature_names_out(), block.idf_, config.char_ngrams))
+            )
+        else:
+            blocks.append((name, CasualtyFeatures()))
     return Features(blocks)
 
 
@@ -318,8 +402,7 @@ def features_state(features: Features) -> dict[str, np.ndarray]:
         block = dict(features.blocks)[name]
         if name in (WORD_BLOCK, CHAR_BLOCK):
             arrays[f"{name}.terms"] = _pack_terms(terms, name)
-            idf = block.idf if isinstance(block, WordTfidf) else block.idf_
-            arrays[f"{name}.idf"] = np.asarray(idf, dtype=np.float64)
+            arrays[f"{name}.idf"] = np.asarray(block.idf, dtype=np.float64)
     return arrays
 
 
@@ -337,14 +420,9 @@ def restore_features(config: TrainConfig, arrays: dict[str, np.ndarray]) -> Feat
         )
     ]
     if config.char_ngrams is not None:
-        char = _char_vectorizer(config)
         terms = _unpack_terms(arrays[f"{CHAR_BLOCK}.terms"])
-        char.vocabulary_ = {term: i for i, term in enumerate(terms)}
-        char.fixed_vocabulary_ = False
-        char.idf_ = arrays[f"{CHAR_BLOCK}.idf"]
+        char = CharTfidf(terms, arrays[f"{CHAR_BLOCK}.idf"], config.char_ngrams)
         blocks.append((CHAR_BLOCK, char))
     if config.casualty_features:
-        from riskclf.casualty_features import CasualtyFeatures
-
         blocks.append((CASUALTY_BLOCK, CasualtyFeatures()))
     return Features(blocks)

@@ -15,7 +15,7 @@ import pandas as pd
 from riskclf.errors import InputError, RiskclfError
 from riskclf.evaluation import TRUE_RISK, metrics_by_group, worst_errors
 from riskclf.explain import informative_terms
-from riskclf.model import RiskModel
+from riskclf.served import RiskModel
 
 
 def _pyplot():

@@ -21,7 +21,6 @@ from riskclf.config import (
 from riskclf.errors import SchemaError
 from riskclf.explain import format_terms, top_contributions
 from riskclf.features import readable_feature_names
-from riskclf.model import RiskModel
 from riskclf.places import NO_PLACE, Gazetteer
 from riskclf.schema import (
     TRUNCATED_FLAG,
@@ -31,6 +30,7 @@ from riskclf.schema import (
     get_texts,
     reader_errors,
 )
+from riskclf.served import RiskModel
 from riskclf.tokens import word_runs
 
 

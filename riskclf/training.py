@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from scipy import sparse
+from sklearn.metrics import f1_score, make_scorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    PredefinedSplit,
+    StratifiedKFold,
+    train_test_split,
+)
 
 from riskclf.config import RISK_COLUMN, SPLIT_COLUMN, THEME_COLUMN, TrainConfig
-from riskclf.errors import SchemaError
+from riskclf.errors import ConfigError, SchemaError
 from riskclf.evaluation import evaluate_model, risk_metrics, theme_metrics
-from riskclf.features import fit_features
-from riskclf.model import HEAD_SETTINGS, RiskModel
+from riskclf.export import export_model
+from riskclf.features import build_features
+from riskclf.model import HEAD_SETTINGS, FittedModel, build_risk_head, build_theme_head
 from riskclf.schema import (
     TRUNCATED_FLAG,
     TextColumns,
@@ -29,6 +38,7 @@ from riskclf.schema import (
     parse_theme_labels,
     reader_errors,
 )
+from riskclf.served import RiskModel
 
 HOLDOUT_SPLITS = ("test",)
 
@@ -65,7 +75,10 @@ class TrainingResult:
     Attributes
     ----------
     model : RiskModel
-        Fitted on the training rows (the held-out rows are never seen).
+        The served model, fitted on the training rows (the held-out rows are never seen).
+    fitted : FittedModel
+        The scikit-learn objects it was exported from (features, heads, and the ids of the
+        rows each was fitted on).
     metrics : dict
         ``holdout`` (full metrics on the held-out rows) and ``cv`` (per-fold and mean scores on
         the training rows).
@@ -76,6 +89,7 @@ class TrainingResult:
     """
 
     model: RiskModel
+    fitted: FittedModel
     metrics: dict[str, Any]
     data: dict[str, Any]
     seconds: float = 0.0
@@ -186,8 +200,10 @@ def train_model(
     train_rows, test_rows = _holdout_split(table, strata, config)
     train = table.subset(train_rows)
     _check_folds(train, strata[train_rows], config)
+    unseen = _warn_unseen_labels(train, table.subset(test_rows))
     cv = _cross_validate(train, strata[train_rows], config, risk_levels, theme_labels)
-    model = _fit(train, config, risk_levels, theme_labels)
+    fitted = fit_model(train, config, risk_levels, theme_labels)
+    model = export_model(fitted)
     holdout_frame = _to_frame(table.subset(test_rows), risk_column, theme_column)
     holdout = evaluate_model(
         model, holdout_frame, risk_column=risk_column, theme_column=theme_column
@@ -197,6 +213,8 @@ def train_model(
         if table.split is not None
         else (f"stratified random {config.test_size:.0%} (seed {config.seed})")
     )
+    if unseen:
+        holdout["warnings"] = unseen
     data = {
         "rows": len(table),
         "train_rows": len(train_rows),
@@ -206,6 +224,7 @@ def train_model(
     }
     return TrainingResult(
         model=model,
+        fitted=fitted,
         metrics={"holdout": holdout, "cv": cv},
         data=data,
         seconds=time.perf_counter() - started,
@@ -305,10 +324,97 @@ def _codes(table: TrainingTable, risk_levels, theme_labels):
     return risk_codes, theme_matrix
 
 
-def _fit(table: TrainingTable, config, risk_levels, theme_labels) -> RiskModel:
-    """Fit a fresh model on every row of ``table``."""
+def fit_model(table: TrainingTable, config: TrainConfig, risk_levels, theme_labels) -> FittedModel:
+    """Fit the features on every row of ``table``, then each head on the rows that carry its
+    label. Returns the fitted scikit-learn objects with the ids each was fitted on.
+
+    Raises
+    ------
+    SchemaError
+        Too few rows for the features, or a head whose rows hold a single class.
+    """
     risk_codes, theme_matrix = _codes(table, risk_levels, theme_labels)
-    return RiskModel(config, risk_levels, theme_labels).fit(table.texts, risk_codes, theme_matrix)
+    features = build_features(config)
+    X = _for_heads(_fit_features(features, table.texts, config))
+    ids = np.array(table.ids, dtype=object)
+    fitted = FittedModel(
+        config,
+        tuple(risk_levels) if risk_levels is not None else None,
+        tuple(theme_labels) if theme_labels is not None else None,
+        features,
+        fit_ids={"features": list(table.ids)},
+    )
+    if risk_levels is not None:
+        labelled = risk_codes >= 0
+        _require_two_classes("risk_level", [risk_levels[c] for c in risk_codes[labelled]])
+        fitted.risk_head = build_risk_head(config).fit(X[labelled], risk_codes[labelled])
+        fitted.fit_ids["risk"] = ids[labelled].tolist()
+    if theme_labels is not None:
+        labelled = _theme_rows(theme_matrix, config)
+        fitted.theme_head = build_theme_head(config).fit(X[labelled], theme_matrix[labelled])
+        fitted.fit_ids["theme"] = ids[labelled].tolist()
+    return fitted
+
+
+def _for_heads(X: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The heads are fitted on a float32 copy of the float64 features: lbfgs fits the
+    multinomial risk head about six times faster on it (measured on the starter corpus), and
+    the rounding is far below the noise of any text data. Scoring, and the fitted pipeline,
+    read the float64 features."""
+    return X.astype(np.float32)
+
+
+def _theme_rows(theme_matrix: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """Rows the theme head learns from: those with a theme, or all when blank means none."""
+    if config.blank_themes == "none":
+        return np.ones(len(theme_matrix), dtype=bool)
+    return theme_matrix.sum(axis=1) > 0
+
+
+def min_training_rows(config: TrainConfig) -> int:
+    """Fewest rows the features can be fitted on: a term must be in ``min_df`` documents and
+    in at most 90% of them."""
+    return max(int(np.ceil(config.min_df / 0.9)), 2)
+
+
+def _fit_features(features, texts: list[str], config: TrainConfig) -> sparse.csr_matrix:
+    """Fit the feature union on ``texts`` and return their matrix; too little text is a
+    :class:`SchemaError` that says how many rows are needed."""
+    need = min_training_rows(config)
+    if len(texts) < need:
+        raise SchemaError(
+            f"{len(texts)} training rows are too few: with min_df={config.min_df} the features "
+            f"need at least {need} rows (and each class at least 2); add rows or lower min_df"
+        )
+    try:
+        return features.fit_transform(texts).tocsr()
+    except ValueError as exc:  # scikit-learn: no term left after min_df/max_df pruning
+        raise SchemaError(
+            f"the {len(texts)} training texts leave no usable terms ({exc}); add rows or "
+            f"lower min_df (now {config.min_df})"
+        ) from None
+
+
+def _warn_unseen_labels(train: TrainingTable, holdout: TrainingTable) -> list[str]:
+    """Warn (and return the messages) when held-out rows carry a label no training row has:
+    the model can never predict it, and its scores on that label are 0."""
+    messages = []
+    for name, seen, held in (
+        ("risk level", train.risk, holdout.risk),
+        ("theme", train.themes, holdout.themes),
+    ):
+        if seen is None or held is None:
+            continue
+        flat = (lambda rows: {t for ts in rows for t in ts}) if name == "theme" else set
+        missing = sorted(flat(r for r in held if r) - flat(r for r in seen if r))
+        if missing:
+            messages.append(
+                f"{name} {', '.join(missing)} occurs in the held-out rows but in no training "
+                "row: the model cannot predict it; move some of those rows to training"
+            )
+    for message in messages:
+        warnings.warn(message, UserWarning, stacklevel=3)
+    return messages
 
 
 def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_labels) -> dict:
@@ -318,7 +424,7 @@ def _cross_validate(train: TrainingTable, strata, config, risk_levels, theme_lab
     splitter = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed)
     folds: list[dict[str, float]] = []
     for fit_rows, val_rows in splitter.split(np.zeros(len(train)), strata):
-        model = _fit(train.subset(fit_rows), config, risk_levels, theme_labels)
+        model = export_model(fit_model(train.subset(fit_rows), config, risk_levels, theme_labels))
         val = train.subset(val_rows)
         risk, theme = _head_metrics(model, model.transform(val.texts), val)
         scores: dict[str, float] = {}
@@ -404,6 +510,7 @@ class TuneResult:
     selection: str
     candidates: list[dict[str, Any]]
     seconds: float
+    fit_ids: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary for the model metadata."""
@@ -415,42 +522,41 @@ class TuneResult:
         }
 
 
-def default_grid(has_risk: bool = True, has_theme: bool = True) -> list[list[dict[str, Any]]]:
-    """Stages of candidate changes; each stage starts from the best config of the one before.
+def default_grid(has_risk: bool = True, has_theme: bool = True) -> dict[str, list[dict]]:
+    """Candidate changes to the config, by part: ``features`` (each tried with every head
+    candidate), ``risk`` and ``theme`` (each head chosen on its own).
 
-    Stage 1 tries the regularisation strength (and, with a risk head, the ordinal against the
-    multinomial model) on word features; stage 2 asks whether character n-grams still help;
-    stage 3 tries linear SVMs, with and without NB features (and NB-SVM with balanced class
-    weights), for the theme head; stage 4 tries character 1-4-grams.
+    Risk: multinomial or ordinal at three strengths. Themes: class-balanced logistic
+    regression, linear SVMs and NB-SVMs (Wang & Manning 2012), one NB-SVM class-balanced.
+    Features: word 1-2-grams, 1-3-grams, and 1-2-grams with character 2-5-grams.
     """
-    stage1 = [
-        {"C_risk": c, "C_theme": c, "risk_model": rm, "char_ngrams": None}
+    risk = [
+        {"risk_model": model, "C_risk": c}
+        for model in ("multinomial", "ordinal")
         for c in (1.0, 4.0, 16.0)
-        for rm in (("ordinal", "multinomial") if has_risk else ("ordinal",))
     ]
-    stage3 = [{}] + [
-        {"theme_loss": "svm", "theme_nb": nb, "C_theme": c}
-        for nb, c in ((False, 0.1), (False, 0.3), (True, 0.3), (True, 1.0))
+    theme = [{"theme_loss": "logistic", "C_theme": c} for c in (4.0, 16.0)] + [
+        {"theme_loss": "svm", "theme_nb": nb, "C_theme": c, "theme_svm_balanced": balanced}
+        for nb, c, balanced in (
+            (False, 0.3, False),
+            (True, 0.3, False),
+            (True, 1.0, False),
+            (True, 1.0, True),
+        )
     ]
-    # Class-balanced NB-SVM: +1.0 macro-F1 on the SATP relevant dev split, -0.5 on the Maoist
-    # actions dev split, so it is a candidate rather than the default.
-    stage3.append(
-        {"theme_loss": "svm", "theme_nb": True, "C_theme": 1.0, "theme_svm_balanced": True}
-    )
-    # Dev macro-F1 on top of the stage-3 choice: 1-4 character n-grams +0.4 (SATP all), +0.5
-    # (SATP relevant), -0.2 (Maoist actions), and +0.3 in 5-fold CV of SATP relevant train+dev
-    # (4 of 5 folds): a candidate rather than a default. Raw-count word tf
-    # (word_sublinear_tf=False) won on dev too (+0.8, +0.4) but lost in that CV (-0.2), so it
-    # is not tried.
-    stage4 = [{}, {"char_ngrams": [1, 4]}]
-    return [stage1, [{}, {"char_ngrams": [3, 5]}], stage3 if has_theme else [{}], stage4]
+    features = [{}, {"word_ngrams": [1, 3]}, {"char_ngrams": [2, 5]}]
+    return {
+        "features": features,
+        "risk": risk if has_risk else [],
+        "theme": theme if has_theme else [],
+    }
 
 
 def tune_config(
     frame: pd.DataFrame,
     config: TrainConfig = TrainConfig(),
     *,
-    grid: list[list[dict[str, Any]]] | None = None,
+    grid: dict[str, list[dict]] | None = None,
     columns: TextColumns = TextColumns(),
     risk_column: str = RISK_COLUMN,
     theme_column: str = THEME_COLUMN,
@@ -460,9 +566,16 @@ def tune_config(
     are any, else a stratified 25% validation split of the training rows. The rows
     :func:`train_model` holds out for evaluation are never looked at.
 
-    The score of a candidate is the mean of the macro-F1 of each head. Candidates that differ
-    only in head settings share one fit of the features, and a candidate equal to one already
-    scored is not fitted again; the scores are those of fitting each candidate from scratch.
+    For each feature candidate the features are fitted on the fitting rows, and each head's
+    candidates are scored by ``GridSearchCV`` with a ``PredefinedSplit`` (fit on the fitting
+    rows, score macro-F1 on the validation rows). Each head keeps its best candidate under the
+    feature candidate whose heads score best on average.
+
+    Parameters
+    ----------
+    grid : dict or None
+        ``{"features": [...], "risk": [...], "theme": [...]}`` lists of config changes (see
+        :func:`default_grid`); a missing or empty list keeps ``config``'s settings.
     """
     started = time.perf_counter()
     table, risk_levels, theme_labels, strata = _prepare(
@@ -481,61 +594,84 @@ def tune_config(
             usable, test_size=0.25, stratify=strata[usable], random_state=config.seed
         )
         selection = f"a stratified 25% validation split of the training rows ({len(dev)} rows)"
-    scorer = _CandidateScorer(
-        table.subset(np.sort(fit_rows)), table.subset(np.sort(dev)), risk_levels, theme_labels
-    )
-    best, best_score, candidates = config, -1.0, []
-    for stage in grid or default_grid(risk_levels is not None, theme_labels is not None):
-        base = best
-        for change in stage:
-            candidate = base.replace(**change)
-            score = scorer.score(candidate)
-            candidates.append({"changes": {**change}, "score": round(score, 4)})
-            if score > best_score:
-                best, best_score = candidate, score
-    return TuneResult(best, selection, candidates, time.perf_counter() - started)
+    fit, val = table.subset(np.sort(fit_rows)), table.subset(np.sort(dev))
+    grid = {**default_grid(risk_levels is not None, theme_labels is not None), **(grid or {})}
+    _check_grid(grid)
+    labels = {"risk": risk_levels, "theme": theme_labels}
+    heads = [head for head in ("risk", "theme") if labels[head] is not None]
+    candidates: list[dict[str, Any]] = []
+    best: tuple[float, TrainConfig] | None = None
+    for feature_change in grid["features"] or [{}]:
+        base = config.replace(**feature_change)
+        X_fit, X_val = _tune_features(base, fit, val)
+        chosen: dict[str, Any] = {}
+        scores = []
+        for head in heads:
+            changes = grid[head] or [{}]
+            search = _search_head(head, base, changes, X_fit, X_val, fit, val, labels[head])
+            for change, score in zip(changes, search.cv_results_["mean_test_score"], strict=True):
+                candidates.append(
+                    {
+                        "features": {**feature_change},
+                        "head": head,
+                        "changes": {**change},
+                        "score": round(float(score), 4),
+                    }
+                )
+            chosen.update(changes[search.best_index_])
+            scores.append(float(search.best_score_))
+        score = float(np.mean(scores))
+        if best is None or score > best[0]:
+            best = (score, base.replace(**chosen))
+    fit_ids = {"fit": list(fit.ids), "validation": list(val.ids)}
+    return TuneResult(best[1], selection, candidates, time.perf_counter() - started, fit_ids)
 
 
-def _feature_key(config: TrainConfig) -> TrainConfig:
-    """``config`` with its head settings at their defaults: equal keys, equal fitted features."""
-    defaults = TrainConfig()
-    return config.replace(**{name: getattr(defaults, name) for name in HEAD_SETTINGS})
+def _tune_features(config: TrainConfig, fit: TrainingTable, val: TrainingTable):
+    """Features fitted on the fitting rows only: (their matrix, the validation rows' matrix)."""
+    features = build_features(config)
+    X_fit = _fit_features(features, fit.texts, config)
+    return _for_heads(X_fit), _for_heads(features.transform(val.texts).tocsr())
 
 
-class _CandidateScorer:
-    """Validation scores of candidate configs: fitted on ``fit`` rows, scored on ``val`` rows.
-
-    The features are fitted, and both row sets transformed, once per distinct feature setting;
-    each candidate then fits only its heads on that matrix (the features do not depend on head
-    settings, so the model is the one :func:`_fit` would give). A config seen before (a stage's
-    ``{}`` candidate is the previous stage's best) is scored once.
-    """
-
-    def __init__(self, fit: TrainingTable, val: TrainingTable, risk_levels, theme_labels):
-        self.fit, self.val = fit, val
-        self.risk_levels, self.theme_labels = risk_levels, theme_labels
-        self.codes = _codes(fit, risk_levels, theme_labels)
-        self._features: dict[TrainConfig, tuple] = {}
-        self._scores: dict[TrainConfig, float] = {}
-
-    def score(self, config: TrainConfig) -> float:
-        """Mean macro-F1 over the heads of ``config`` on the validation rows."""
-        if config not in self._scores:
-            features, X_fit, X_val = self._fitted_features(config)
-            model = RiskModel(config, self.risk_levels, self.theme_labels)
-            model.fit_heads(features, X_fit, *self.codes)
-            metrics = [m for m in _head_metrics(model, X_val, self.val) if m is not None]
-            self._scores[config] = float(np.mean([m["macro_f1"] for m in metrics]))
-        return self._scores[config]
-
-    def _fitted_features(self, config: TrainConfig) -> tuple:
-        """(features fitted on the fit rows, their matrix of the fit rows, of the val rows)."""
-        key = _feature_key(config)
-        if key not in self._features:
-            features = fit_features(config, self.fit.texts)
-            self._features[key] = (
-                features,
-                features.transform(self.fit.texts),
-                features.transform(self.val.texts),
+def _check_grid(grid: dict[str, list[dict]]) -> None:
+    """Refuse a grid whose feature candidates change head settings or whose head candidates
+    change anything else: each is applied where it cannot take effect."""
+    unknown = sorted(set(grid) - {"features", "risk", "theme"})
+    if unknown:
+        raise ConfigError(f"unknown grid parts: {', '.join(unknown)}; use features, risk, theme")
+    for part, changes in grid.items():
+        keys = {key for change in changes for key in change}
+        wrong = sorted(keys & HEAD_SETTINGS if part == "features" else keys - HEAD_SETTINGS)
+        if wrong:
+            raise ConfigError(
+                f"the {part} candidates of the grid cannot change {', '.join(wrong)}"
             )
-        return self._features[key]
+
+
+def _search_head(head, config, changes, X_fit, X_val, fit, val, labels) -> GridSearchCV:
+    """``GridSearchCV`` of one head's candidates: fitted on the fitting rows, scored by
+    macro-F1 on the validation rows (a ``PredefinedSplit``), not refitted."""
+    build = build_risk_head if head == "risk" else build_theme_head
+    estimators = [build(config.replace(**change)) for change in changes]
+    names = sorted({k for e in estimators for k, v in e.get_params().items()})
+    param_grid = [{k: [e.get_params()[k]] for k in names} for e in estimators]
+    if head == "risk":
+        fit_y = _codes(fit, labels, None)[0]
+        val_y = _codes(val, labels, None)[0]
+        keep_fit, keep_val = fit_y >= 0, val_y >= 0
+    else:
+        labels = sorted(
+            {t for ts in fit.themes for t in ts} | {t for ts in val.themes for t in ts}
+        )
+        fit_y = _codes(fit, None, labels)[1]
+        val_y = _codes(val, None, labels)[1]
+        keep_fit, keep_val = _theme_rows(fit_y, config), _theme_rows(val_y, config)
+    X = sparse.vstack([X_fit[keep_fit], X_val[keep_val]], format="csr")
+    y = np.concatenate([fit_y[keep_fit], val_y[keep_val]])
+    folds = np.r_[np.full(int(keep_fit.sum()), -1), np.zeros(int(keep_val.sum()), dtype=int)]
+    scorer = make_scorer(f1_score, average="macro", zero_division=0)
+    search = GridSearchCV(
+        estimators[0], param_grid, scoring=scorer, cv=PredefinedSplit(folds), refit=False
+    )
+    return search.fit(X, y)

@@ -83,10 +83,15 @@ def test_rule_level(killed, injured, abducted, level):
     assert rule_level({"killed": killed, "injured": injured, "abducted": abducted}) == level
 
 
-def test_transformer_shape_and_names():
-    features = CasualtyFeatures().fit([])
+@pytest.mark.parametrize("fitting_side", [False, True])
+def test_transformer_shape_and_names(fitting_side):
+    from riskclf.estimators import CasualtySignals
+
+    features = CasualtySignals().fit([]) if fitting_side else CasualtyFeatures()
     X = features.transform(["Ten people were killed in the blast.", "Talks resumed."])
     assert X.shape == (2, len(FEATURE_NAMES))
+    names = features.get_feature_names_out() if fitting_side else features.feature_names()
+    assert list(names) == list(FEATURE_NAMES)
     row = dict(zip(FEATURE_NAMES, X.toarray()[0], strict=True))
     assert row["killed>=10"] == 1 and row["killed>=1"] == 1 and row["rule_critical"] == 1
     assert X[1].nnz == 0

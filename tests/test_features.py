@@ -11,9 +11,11 @@ from riskclf.config import TrainConfig
 from riskclf.features import (
     _TOKEN_RE,
     TOKEN_PATTERN,
+    CharTfidf,
     WordTfidf,
+    build_features,
+    export_features,
     features_state,
-    fit_features,
     readable_feature_names,
     restore_features,
 )
@@ -37,13 +39,25 @@ def test_word_block_matches_scikit_learn(ngram_range, vectorised, sublinear_tf):
         ngram_range=ngram_range,
         sublinear_tf=sublinear_tf,
         token_pattern=TOKEN_PATTERN,
-        dtype=np.float32,
+        dtype=np.float64,
     ).fit(TEXTS[:4])
     ours = WordTfidf(reference.get_feature_names_out(), reference.idf_, ngram_range, sublinear_tf)
     # False: the dictionary path, taken when n-grams are too many to key as 64-bit integers
     ours._vectorised = vectorised
     expected = reference.transform(TEXTS).toarray()
-    np.testing.assert_allclose(ours.transform(TEXTS).toarray(), expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(ours.transform(TEXTS).toarray(), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("ngram_range", [(1, 3), (2, 5), (3, 4)])
+def test_char_block_matches_scikit_learn(ngram_range):
+    texts = TEXTS + ["  a  b\tc\n\nlong-word ÉTÉ", "ab", "Σίσυφος"]
+    reference = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float64
+    ).fit(texts[:4])
+    ours = CharTfidf(reference.get_feature_names_out(), reference.idf_, ngram_range)
+    np.testing.assert_allclose(
+        ours.transform(texts).toarray(), reference.transform(texts).toarray(), rtol=0, atol=1e-12
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -73,7 +87,7 @@ def test_word_block_reads_the_shared_runs_as_its_own_tokens(ngram_range):
 def test_features_round_trip_and_names(tiny_frame, word_sublinear_tf):
     texts = (tiny_frame["title"] + "\n\n" + tiny_frame["body"]).tolist()
     config = TrainConfig(min_df=1, char_ngrams=(3, 4), word_sublinear_tf=word_sublinear_tf)
-    features = fit_features(config, texts)
+    features = export_features(build_features(config).fit(texts), config)
     restored = restore_features(config, features_state(features))
     assert (features.transform(texts) != restored.transform(texts)).nnz == 0
     names = readable_feature_names(features)
@@ -89,9 +103,13 @@ def test_word_sublinear_tf_sets_the_term_weighting(word_sublinear_tf):
     reference = TfidfVectorizer(
         ngram_range=(1, 2), max_df=0.9, sublinear_tf=word_sublinear_tf, token_pattern=TOKEN_PATTERN
     ).fit(TEXTS[:4])
-    features = fit_features(config, TEXTS[:4])
+    union = build_features(config).fit(TEXTS[:4])
+    served = export_features(union, config)
     np.testing.assert_allclose(
-        features.transform(TEXTS).toarray(), reference.transform(TEXTS).toarray(), atol=1e-6
+        served.transform(TEXTS).toarray(), reference.transform(TEXTS).toarray(), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        served.transform(TEXTS).toarray(), union.transform(TEXTS).toarray(), atol=1e-12
     )
 
 
