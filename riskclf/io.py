@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from riskclf.atomic import atomic_path
 from riskclf.config import DEFAULT_CHUNK_ROWS, ERROR_COLUMN, ID_COLUMN, TEXT_COLUMN
 from riskclf.errors import InputError, SchemaError
 
@@ -264,13 +265,15 @@ class TableWriter:
         self.fmt = fmt
         self.rows = 0
         self._tmp: Path | None = None
+        self._target: Any = None
         self._handle: IO[Any] | None = None
         self._parquet: Any = None
         self._schema: Any = None
 
     def __enter__(self) -> TableWriter:
         if self.path is not None:
-            self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+            self._target = atomic_path(self.path)
+            self._tmp = self._target.__enter__()
             if self.fmt != "parquet":
                 self._handle = open(self._tmp, "w", encoding="utf-8", newline="")
         else:
@@ -306,18 +309,18 @@ class TableWriter:
             if self._handle is not None:
                 self._handle.flush()
             return
-        if self._parquet is not None:
-            self._parquet.close()
-        if self._handle is not None:
-            self._handle.close()
-        if exc_type is None:
-            if self.fmt == "parquet" and self._parquet is None:
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._handle is not None:
+                self._handle.close()
+            if exc_type is None and self.fmt == "parquet" and self._parquet is None:
                 # No chunk arrived: still leave a valid, empty file.
                 import pyarrow as pa
                 import pyarrow.parquet as pq
 
                 pq.write_table(pa.table({}), self._tmp)
-            os.replace(self._tmp, self.path)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._tmp)
+        except BaseException as error:
+            self._target.__exit__(type(error), error, error.__traceback__)
+            raise
+        self._target.__exit__(exc_type, exc, tb)
