@@ -61,16 +61,25 @@ class BatchSummary:
         """One-line summary for stderr."""
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         text = (
-            f"{self.rows} rows in, {self.scored} scored, {self.errors} with errors "
+            f"{_count(self.rows, 'row')} in, {self.scored} scored, {self.errors} with errors "
             f"({self.seconds:.1f} s, {rate:,.0f} rows/s)"
         )
         if self.error_kinds:
             text += "; errors: " + ", ".join(f"{n} {k}" for k, n in self.error_kinds.items())
         if self.truncated:
-            text += f"; {self.truncated} texts truncated"
+            text += f"; {_count(self.truncated, 'text')} truncated"
         if self.duplicate_ids:
-            text += f"; {self.duplicate_ids} rows repeat an earlier id (all kept, in input order)"
+            repeat = "repeats" if self.duplicate_ids == 1 else "repeat"
+            text += (
+                f"; {_count(self.duplicate_ids, 'row')} {repeat} an earlier id "
+                "(all kept, in input order)"
+            )
         return text
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 text``, ``2 texts``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def iter_scored(

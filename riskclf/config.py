@@ -60,6 +60,9 @@ REGIONS: tuple[str, ...] = (
     "Oceania",
 )
 
+# Choices of the risk head (TrainConfig.risk_model).
+RISK_MODELS: tuple[str, ...] = ("ordinal", "multinomial")
+
 # Scoring defaults.
 DEFAULT_CHUNK_ROWS = 2000
 DEFAULT_TOP_TERMS = 5
@@ -140,9 +143,9 @@ class TrainConfig:
     seed: int = 13
 
     def __post_init__(self) -> None:
-        if self.risk_model not in ("ordinal", "multinomial"):
+        if self.risk_model not in RISK_MODELS:
             raise ConfigError(
-                f"risk_model must be 'ordinal' or 'multinomial', got {self.risk_model!r}"
+                f"risk_model must be one of {', '.join(RISK_MODELS)}, got {self.risk_model!r}"
             )
         if len(self.risk_levels) < 2 or len(set(self.risk_levels)) != len(self.risk_levels):
             raise ConfigError("risk_levels must hold at least two distinct levels")

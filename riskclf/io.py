@@ -9,6 +9,7 @@ renamed into place only when the whole output was written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -39,18 +40,19 @@ STDIN = "-"
 def detect_format(source: str | Path) -> str:
     """Return the table format of ``source`` from its suffix, or ``txtdir`` for a folder.
 
+    Standard input (``"-"``) is JSON Lines when its first character is ``{``, else CSV.
+
     Raises
     ------
     InputError
-        If the path does not exist or its suffix is not a known table format.
+        If the path cannot be opened or its suffix is not a known table format.
     """
     if str(source) == STDIN:
-        return "csv"
+        return _sniff_stdin()
     path = Path(source)
+    check_input_path(path)
     if path.is_dir():
         return "txtdir"
-    if not path.exists():
-        raise InputError(f"input not found: {path}")
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
@@ -58,6 +60,42 @@ def detect_format(source: str | Path) -> str:
             "a folder of .txt files, or pass --input-format"
         )
     return fmt
+
+
+def check_input_path(path: str | Path) -> None:
+    """Raise unless ``path`` can be looked at, with the reason why not.
+
+    Raises
+    ------
+    InputError
+        "input not found" for a missing path; a broken link, a symbolic link loop or a
+        permission problem is named as such.
+    """
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"{path} is a broken symbolic link") from None
+        raise InputError(f"input not found: {path}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path} is a symbolic link loop (it leads back to itself)") from None
+        raise InputError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
+def _sniff_stdin() -> str:
+    """Guess the format of standard input from its first non-blank character, unread."""
+    stream = sys.stdin.buffer
+    if hasattr(stream, "peek"):
+        head = stream.peek(64)[:64]
+    elif stream.seekable():
+        position = stream.tell()
+        head = stream.read(64)
+        stream.seek(position)
+    else:  # pragma: no cover - stdin is a buffered reader or, under test, a BytesIO
+        return "csv"
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return "jsonl" if head.startswith(b"{") else "csv"
 
 
 def iter_table(
@@ -78,20 +116,27 @@ def iter_table(
     ------
     SchemaError
         If the file is empty or cannot be parsed as the format.
+    InputError
+        If the file cannot be read (permission denied, a folder, an I/O error).
     """
     fmt = fmt or detect_format(source)
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be at least 1, got {chunk_rows}")
-    if fmt == "txtdir":
-        yield from _iter_text_folder(Path(source), chunk_rows)
-    elif fmt in ("csv", "tsv"):
-        yield from _iter_delimited(source, "\t" if fmt == "tsv" else ",", chunk_rows)
-    elif fmt == "jsonl":
-        yield from _iter_jsonl(source, chunk_rows)
-    else:
-        yield from _iter_parquet(Path(source), chunk_rows)
+    try:
+        if fmt == "txtdir":
+            yield from _iter_text_folder(Path(source), chunk_rows)
+        elif fmt in ("csv", "tsv"):
+            yield from _iter_delimited(source, "\t" if fmt == "tsv" else ",", chunk_rows)
+        elif fmt == "jsonl":
+            yield from _iter_jsonl(source, chunk_rows)
+        else:
+            yield from _iter_parquet(Path(source), chunk_rows)
+    except OSError as exc:
+        # Permission denied, a folder where a file was expected, a failing disk: one line.
+        name = "standard input" if str(source) == STDIN else str(source)
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def read_table(source: str | Path, *, fmt: str | None = None) -> pd.DataFrame:
@@ -185,7 +230,8 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 
 
 def _iter_text_folder(folder: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Yield one row per ``.txt`` file below ``folder`` (sorted), id = relative path.
+    """Yield one row per ``.txt`` file below ``folder`` (sorted), id = its path relative to
+    ``folder`` (``news/day1.txt``).
 
     Symbolic links to folders are not followed, so a link loop cannot recurse forever.
     """
@@ -197,7 +243,7 @@ def _iter_text_folder(folder: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise SchemaError(f"{folder} holds no .txt files")
     rows: list[dict[str, str]] = []
     for path in files:
-        rel = path.relative_to(folder).with_suffix("").as_posix()
+        rel = path.relative_to(folder).as_posix()
         try:
             text = path.read_bytes().decode("utf-8", errors="surrogateescape")
             rows.append({ID_COLUMN: rel, TEXT_COLUMN: text})
@@ -213,15 +259,25 @@ def _iter_text_folder(folder: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 
 
 def output_format(path: Path | None, fmt: str | None) -> str:
-    """Choose the output format: explicit ``fmt``, else from the suffix, else CSV."""
+    """Choose the output format: explicit ``fmt``, else from the suffix, else CSV.
+
+    Raises
+    ------
+    InputError
+        If ``fmt`` is unknown, or contradicts the suffix of ``path`` (``x.parquet`` as CSV).
+    """
+    guessed = _SUFFIXES.get(path.suffix.lower()) if path is not None else None
     if fmt is not None:
         if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r}; choose csv, jsonl or parquet")
+        if guessed is not None and guessed != fmt:
+            raise InputError(
+                f"--format {fmt} does not match the {path.suffix} suffix of {path.name}: "
+                f"drop --format or name the file .{fmt}"
+            )
         return fmt
-    if path is not None:
-        guessed = _SUFFIXES.get(path.suffix.lower())
-        if guessed in OUTPUT_FORMATS:
-            return guessed
+    if guessed in OUTPUT_FORMATS:
+        return guessed
     return "csv"
 
 
