@@ -183,6 +183,8 @@ def read_metadata(path: Path) -> dict[str, Any]:
         )
     try:
         metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ArtifactError(f"cannot read {meta_path}: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ArtifactError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from None
     if not isinstance(metadata, dict):
@@ -217,7 +219,11 @@ def check_manifest(path: Path) -> dict[str, str]:
             f"{path} has no {MANIFEST_FILE}: the model cannot be checked; retrain the model"
         )
     try:
-        hashes = json.loads(manifest_path.read_text(encoding="utf-8"))["sha256"]
+        raw = manifest_path.read_bytes()
+    except OSError as exc:
+        raise ArtifactError(f"cannot read {manifest_path}: {exc.strerror or exc}") from None
+    try:
+        hashes = json.loads(raw.decode("utf-8"))["sha256"]
         if not isinstance(hashes, dict):
             raise TypeError("sha256 is not an object")
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
@@ -231,7 +237,11 @@ def check_manifest(path: Path) -> dict[str, str]:
         file_path = path / name
         if not file_path.is_file():
             raise ArtifactError(f"{path} has no {name}; retrain the model")
-        if file_sha256(file_path) != hashes[name]:
+        try:
+            actual = file_sha256(file_path)
+        except OSError as exc:
+            raise ArtifactError(f"cannot read {file_path}: {exc.strerror or exc}") from None
+        if actual != hashes[name]:
             raise ArtifactError(
                 f"{file_path} does not match its sha256 in {MANIFEST_FILE} (changed or "
                 "truncated); restore the original file or retrain the model"

@@ -23,7 +23,7 @@ from riskclf.config import (
     DEFAULT_CORPUS,
     DEFAULT_MODEL_DIR,
     RISK_MODELS,
-    TrainConfig,
+    load_config,
 )
 from riskclf.datasets import SOURCES
 from riskclf.errors import InputError, RiskclfError
@@ -188,14 +188,15 @@ def train_cli(
     """Train a model on a labelled table (default: the starter corpus into models/default)."""
     from riskclf.building import build_model
 
-    settings = json.loads(config_file.read_text(encoding="utf-8")) if config_file else {}
-    for key, value in (("cv_folds", cv_folds), ("seed", seed), ("risk_model", _value(risk_model))):
-        if value is not None:
-            settings[key] = value
+    config = load_config(config_file, cv_folds=cv_folds, seed=seed, risk_model=_value(risk_model))
+    if out == DEFAULT_MODEL_DIR:
+        # ./models is created on first use, so `riskclf train` works in any folder; a folder
+        # given with --out must exist (a typo should not create a tree).
+        out.parent.mkdir(exist_ok=True)
     summary = build_model(
         data,
         out,
-        config=TrainConfig.from_dict(settings),
+        config=config,
         columns=_columns(id_column, text_column, title_column, body_column),
         tune=tune,
         skip_bad_rows=skip_bad_rows,
@@ -292,7 +293,10 @@ def predict_cli(
         for source in inputs:
             if source != "-" and engine.value == "local":
                 try:
-                    check_input_path(source) if input_name else detect_format(source)
+                    if input_name is None:
+                        detect_format(source)  # also refuses an unknown suffix early
+                    else:
+                        check_input_path(source)
                 except InputError as exc:
                     raise typer.BadParameter(str(exc), param_hint="INPUTS") from None
         if engine.value == "local":
@@ -536,7 +540,7 @@ def report_cli(
         ),
     ],
     by: Annotated[Grouping, typer.Option(help="Group by this place column.")] = Grouping(
-        GROUPINGS[0]
+        "country"
     ),
     freq: Annotated[Frequency, typer.Option(help="Period: W (weeks) or M (months).")] = Frequency(
         "M"

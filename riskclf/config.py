@@ -7,6 +7,7 @@ This is the only library module (with ``cli.py``) that knows where the starter c
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -196,3 +197,27 @@ class TrainConfig:
     def replace(self, **changes: Any) -> TrainConfig:
         """Return a copy with some settings changed (unknown keys rejected)."""
         return TrainConfig.from_dict({**self.to_dict(), **changes})
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
+    """Build a :class:`TrainConfig` from a JSON file of settings, then ``overrides``.
+
+    ``None`` overrides are ignored, so unset command-line options keep the file's values.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, is not a JSON object, or holds unknown keys or bad values.
+    """
+    settings: dict[str, Any] = {}
+    if path is not None:
+        try:
+            settings = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid JSON ({exc})") from None
+        if not isinstance(settings, dict):
+            raise ConfigError(f'{path} must hold a JSON object of settings, e.g. {{"seed": 13}}')
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainConfig.from_dict(settings)

@@ -217,3 +217,19 @@ def test_pickle_payload_is_never_executed(model_copy, tmp_path):
     with warnings.catch_warnings(), pytest.raises(ArtifactError, match="cannot be read"):
         load_model(model_copy)
     assert not marker.exists()
+
+
+def test_unreadable_model_file_is_one_line(model_copy, monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+    target = str(model_copy / MODEL_FILE)
+
+    def refuse(file, *args, **kwargs):
+        if str(file) == target:
+            raise PermissionError(13, "Permission denied", target)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    with pytest.raises(ArtifactError, match=r"^cannot read .*model.npz: Permission denied$"):
+        load_model(model_copy)

@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -134,12 +135,18 @@ def test_evaluate_split_filter(tiny_csv, trained, tmp_path):
     assert done.exit_code == 1 and "has no 'split' column" in done.output
 
 
-@pytest.mark.parametrize("bad_config", ['{"colour": 1}', '{"cv_folds": 1}'])
+@pytest.mark.parametrize(
+    "bad_config", ['{"colour": 1}', '{"cv_folds": 1}', "{not json", "[1, 2]", b"\xff\xfe"]
+)
 def test_bad_config_file(tmp_path, tiny_csv, bad_config):
     config = tmp_path / "c.json"
-    config.write_text(bad_config)
+    if isinstance(bad_config, bytes):
+        config.write_bytes(bad_config)
+    else:
+        config.write_text(bad_config)
     done = invoke("train", tiny_csv, "--out", tmp_path / "m", "--config", config)
-    assert done.exit_code == 1 and "error:" in done.output
+    assert done.exit_code == 1 and done.output.startswith("error:"), done.output
+    assert len(done.output.strip().splitlines()) == 1
 
 
 def test_explain_prints_both_directions(trained):
@@ -226,3 +233,14 @@ def test_evaluate_report_worst_errors_carry_the_article_start(trained, tiny_csv,
     for row in worst.itertuples():
         assert row.snippet.startswith(by_id.loc[row.id, "title"])
     assert not list(report.glob(".*"))  # no temporaries left behind
+
+
+def test_train_with_no_arguments_works_in_an_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    done = invoke("train", "--cv-folds", "0")
+    assert done.exit_code == 0, done.output
+    assert (Path("models") / "default" / "manifest.json").is_file()
+    done = invoke("predict", "--text", "Gunmen abducted three engineers in Khost.")
+    assert done.exit_code == 0 and "risk level :" in done.output
+    done = invoke("train", "--out", Path("typo") / "m")
+    assert done.exit_code == 1 and "folder does not exist: typo" in done.output
