@@ -284,7 +284,7 @@ def predict_cli(
     from riskclf.io import check_input_path, detect_format, output_format
 
     if text is None and not inputs:
-        raise typer.BadParameter("give input files, '-' for stdin, or --text", param_hint="INPUTS")
+        raise typer.BadParameter("give input files, '-' for stdin, or --text", param_hint="INPUT")
     if text is not None and inputs:
         raise typer.BadParameter("give either input files or --text, not both")
     fmt_name, input_name = _value(fmt), _value(input_format)
@@ -298,7 +298,7 @@ def predict_cli(
                     else:
                         check_input_path(source)
                 except InputError as exc:
-                    raise typer.BadParameter(str(exc), param_hint="INPUTS") from None
+                    raise typer.BadParameter(str(exc), param_hint="INPUT") from None
         if engine.value == "local":
             try:
                 fmt_name = output_format(out, fmt_name)
