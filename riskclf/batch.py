@@ -5,7 +5,12 @@ Memory is bounded by the chunk size, not the file; output rows keep the input or
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -15,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskclf.atomic import pid_alive
 from riskclf.config import DEFAULT_CHUNK_ROWS, ERROR_COLUMN
 from riskclf.io import TableWriter, iter_table
 from riskclf.scoring import score_frame
@@ -55,16 +61,25 @@ class BatchSummary:
         """One-line summary for stderr."""
         rate = self.rows / self.seconds if self.seconds > 0 else 0.0
         text = (
-            f"{self.rows} rows in, {self.scored} scored, {self.errors} with errors "
+            f"{_count(self.rows, 'row')} in, {self.scored} scored, {self.errors} with errors "
             f"({self.seconds:.1f} s, {rate:,.0f} rows/s)"
         )
         if self.error_kinds:
             text += "; errors: " + ", ".join(f"{n} {k}" for k, n in self.error_kinds.items())
         if self.truncated:
-            text += f"; {self.truncated} texts truncated"
+            text += f"; {_count(self.truncated, 'text')} truncated"
         if self.duplicate_ids:
-            text += f"; {self.duplicate_ids} rows repeat an earlier id (all kept, in input order)"
+            repeat = "repeats" if self.duplicate_ids == 1 else "repeat"
+            text += (
+                f"; {_count(self.duplicate_ids, 'row')} {repeat} an earlier id "
+                "(all kept, in input order)"
+            )
         return text
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 text``, ``2 texts``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def iter_scored(
@@ -90,7 +105,7 @@ def iter_scored(
         return
     description, arrays = model.get_state()
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(description, arrays)
+        max_workers=jobs, initializer=_init_worker, initargs=(os.getpid(), description, arrays)
     ) as pool:
         pending: deque[Future] = deque()
         for offset, chunk in chunks:
@@ -111,12 +126,52 @@ def _numbered_chunks(sources, input_format, chunk_rows) -> Iterator[tuple[int, p
 
 
 _WORKER_MODEL: RiskModel | None = None
+# How often a worker checks that its parent is still there (seconds).
+PARENT_CHECK_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _init_worker(description: dict, arrays: dict) -> None:
-    """Build the model once per worker process."""
+def _init_worker(parent_pid: int, description: dict, arrays: dict) -> None:
+    """Tie the worker's life to its parent, then build the model once per worker process."""
     global _WORKER_MODEL
+    _die_with_parent(parent_pid)
     _WORKER_MODEL = RiskModel.from_state(description, arrays)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Make this worker exit when the process that started the pool goes away.
+
+    A worker waits for its next chunk on a pipe that other workers also hold open, so when the
+    parent is killed (``kill -9``, the OOM killer) no end-of-file ever arrives and it would wait
+    for ever. Two guards, because neither covers every case alone:
+
+    * Linux ``prctl(PR_SET_PDEATHSIG, SIGKILL)``: the kernel kills the worker the moment its
+      parent dies, even while the worker is busy in C code holding the GIL. It is Linux-only and
+      fires on the death of the *direct* parent, which under the ``forkserver`` start method is
+      the fork server, not riskclf.
+    * A daemon thread that polls :func:`os.getppid`: portable, and it catches a parent that died
+      before ``prctl`` was called (the worker is then re-parented at once). Under ``forkserver``
+      the fork server itself exits when riskclf dies, so the chain still ends.
+
+    The parent's SIGTERM handler (which turns SIGTERM into Ctrl-C so outputs are cleaned up) is
+    inherited by forked workers, where it would make them swallow SIGTERM; it is reset here so
+    ``kill`` ends a worker as usual.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()  # riskclf itself, or the fork server under "forkserver"
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent or not pid_alive(parent_pid):
+        os._exit(1)  # the parent died while this worker was starting
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="riskclf-parent-watch", daemon=True).start()
 
 
 def _score_in_worker(chunk: pd.DataFrame, offset: int, options: dict) -> pd.DataFrame:

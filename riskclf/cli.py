@@ -6,6 +6,7 @@ prints one line and exits 1; usage errors exit 2.
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
 import os
@@ -17,8 +18,23 @@ from typing import Annotated, Optional
 import typer
 
 from riskclf import __version__
-from riskclf.config import DEFAULT_CHUNK_ROWS, DEFAULT_CORPUS, DEFAULT_MODEL_DIR, TrainConfig
-from riskclf.errors import RiskclfError
+from riskclf.config import (
+    DEFAULT_CHUNK_ROWS,
+    DEFAULT_CORPUS,
+    DEFAULT_MODEL_DIR,
+    RISK_MODELS,
+    load_config,
+)
+from riskclf.datasets import SOURCES
+from riskclf.errors import InputError, RiskclfError
+from riskclf.io import FORMATS, OUTPUT_FORMATS
+
+try:
+    from riskclf.report import FREQUENCIES, GROUPINGS
+except ImportError:  # a report module without GROUPINGS groups by country or region
+    from riskclf.report import FREQUENCIES
+
+    GROUPINGS = ("country", "region")
 
 app = typer.Typer(
     name="riskclf",
@@ -26,15 +42,56 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    # Plain click help and errors: the rich help printed <bool> and <list[str]> type labels.
+    rich_markup_mode=None,
 )
 
+
+def _choices(name: str, values) -> type[enum.Enum]:
+    """An Enum of the allowed values of an option, so click lists them and refuses others."""
+    return enum.Enum(name, {value: value for value in values}, type=str)
+
+
+RiskModel = _choices("RiskModel", RISK_MODELS)
+OutputFormat = _choices("OutputFormat", OUTPUT_FORMATS)
+InputFormat = _choices("InputFormat", FORMATS)
+Engine = _choices("Engine", ("local", "dask"))
+Frequency = _choices("Frequency", FREQUENCIES)
+Grouping = _choices("Grouping", GROUPINGS)
+Source = _choices("Source", SOURCES)
+
+
+def _value(choice: enum.Enum | None) -> str | None:
+    """The string behind an Enum option (``None`` stays ``None``)."""
+    return choice.value if choice is not None else None
+
+
+def _must_exist(path: Path | None) -> Path | None:
+    """Option callback: refuse a path that cannot be looked at, saying why (exit 2)."""
+    from riskclf.io import check_input_path
+
+    if path is not None:
+        try:
+            check_input_path(path)
+        except InputError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return path
+
+
 ModelOption = Annotated[
-    Path, typer.Option("--model", "-m", help="Model folder written by 'riskclf train'.")
+    Path,
+    typer.Option("--model", "-m", metavar="DIR", help="Model folder written by 'riskclf train'."),
 ]
-IdColumn = Annotated[str, typer.Option(help="Column holding the article id.")]
-TextColumn = Annotated[str, typer.Option(help="Column holding the article text.")]
-TitleColumn = Annotated[str, typer.Option(help="Title column, used with --body-column.")]
-BodyColumn = Annotated[str, typer.Option(help="Body column, used with --title-column.")]
+IdColumn = Annotated[str, typer.Option(metavar="COLUMN", help="Column holding the article id.")]
+TextColumn = Annotated[
+    str, typer.Option(metavar="COLUMN", help="Column holding the article text.")
+]
+TitleColumn = Annotated[
+    str, typer.Option(metavar="COLUMN", help="Title column, used with --body-column.")
+]
+BodyColumn = Annotated[
+    str, typer.Option(metavar="COLUMN", help="Body column, used with --title-column.")
+]
 
 
 def _echo_err(message: str) -> None:
@@ -86,26 +143,42 @@ def main_callback(
 @handle_errors
 def train_cli(
     data: Annotated[
-        Path, typer.Argument(exists=True, help="Labelled table (CSV, JSONL, Parquet, folder).")
+        Path,
+        typer.Argument(
+            callback=_must_exist,
+            metavar="DATA",
+            help="Labelled table (CSV, JSONL, Parquet, folder).",
+            show_default=False,
+        ),
     ] = DEFAULT_CORPUS,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")] = (
-        DEFAULT_MODEL_DIR
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Model folder to write.")
+    ] = DEFAULT_MODEL_DIR,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing model folder.")] = False,
     config_file: Annotated[
         Optional[Path],
-        typer.Option("--config", exists=True, help="JSON file of TrainConfig settings."),
+        typer.Option(
+            "--config",
+            callback=_must_exist,
+            metavar="FILE",
+            help="JSON file of TrainConfig settings.",
+        ),
     ] = None,
     cv_folds: Annotated[
-        Optional[int], typer.Option(help="Cross-validation folds (0 = skip).")
+        Optional[int], typer.Option(metavar="N", help="Cross-validation folds (0 = skip).")
     ] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
-    risk_model: Annotated[
-        Optional[str], typer.Option(help="Risk head: 'ordinal' or 'multinomial'.")
-    ] = None,
+    seed: Annotated[Optional[int], typer.Option(metavar="N", help="Random seed.")] = None,
+    risk_model: Annotated[Optional[RiskModel], typer.Option(help="Risk head.")] = None,
     tune: Annotated[
         bool,
         typer.Option(help="Choose C, the risk model and n-grams on dev rows (or CV) first."),
+    ] = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(
+            help="Leave out rows with unusable text or labels (their ids are printed and kept "
+            "in metadata.json) instead of refusing the table."
+        ),
     ] = False,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
@@ -113,45 +186,27 @@ def train_cli(
     body_column: BodyColumn = "body",
 ) -> None:
     """Train a model on a labelled table (default: the starter corpus into models/default)."""
-    from riskclf.artifact import build_metadata, save_model
-    from riskclf.io import read_table
-    from riskclf.training import train_model
+    from riskclf.building import build_model
 
-    settings = json.loads(config_file.read_text(encoding="utf-8")) if config_file else {}
-    for key, value in (("cv_folds", cv_folds), ("seed", seed), ("risk_model", risk_model)):
-        if value is not None:
-            settings[key] = value
-    config = TrainConfig.from_dict(settings)
-    if out.exists() and not overwrite:
-        raise_error(f"{out} already exists; pass --overwrite to replace it")
-    frame = read_table(data)
-    columns = _columns(id_column, text_column, title_column, body_column)
-    tuning = None
-    if tune:
-        from riskclf.training import tune_config
-
-        tuning = tune_config(frame, config, columns=columns)
-        config = tuning.config
-        _echo_err(f"tuned on {tuning.selection} in {tuning.seconds:.0f} s")
-    result = train_model(frame, config, columns=columns)
-    metadata = build_metadata(
-        result.model,
-        data=result.data,
-        metrics=result.metrics,
-        source=str(data),
-        seconds=round(result.seconds, 2),
+    config = load_config(config_file, cv_folds=cv_folds, seed=seed, risk_model=_value(risk_model))
+    if out == DEFAULT_MODEL_DIR:
+        # ./models is created on first use, so `riskclf train` works in any folder; a folder
+        # given with --out must exist (a typo should not create a tree).
+        out.parent.mkdir(exist_ok=True)
+    summary = build_model(
+        data,
+        out,
+        config=config,
+        columns=_columns(id_column, text_column, title_column, body_column),
+        tune=tune,
+        skip_bad_rows=skip_bad_rows,
+        overwrite=overwrite,
     )
-    if tuning is not None:
-        metadata["tuning"] = tuning.to_dict()
-    save_model(result.model, metadata, out, overwrite=overwrite)
-    holdout = result.metrics["holdout"]
-    parts = [f"trained on {result.data['train_rows']} rows in {result.seconds:.1f} s"]
-    if "risk_level" in holdout:
-        r = holdout["risk_level"]
-        parts.append(f"risk macro-F1 {100 * r['macro_f1']:.1f}, QWK {r['qwk']:.3f}")
-    if "theme" in holdout:
-        parts.append(f"theme macro-F1 {100 * holdout['theme']['macro_f1']:.1f}")
-    _echo_err(f"{'; '.join(parts)} (held out: {result.data['holdout_rows']} rows) -> {out}")
+    if summary.dropped:
+        _echo_err(summary.dropped_line())
+    if summary.tuned_on is not None:
+        _echo_err(f"tuned on {summary.tuned_on} in {summary.tuning_seconds:.0f} s")
+    _echo_err(summary.line())
 
 
 def raise_error(message: str):
@@ -166,38 +221,57 @@ def raise_error(message: str):
 def predict_cli(
     inputs: Annotated[
         Optional[list[str]],
-        typer.Argument(help="Files, folders of .txt files, or '-' for stdin (CSV)."),
+        typer.Argument(
+            metavar="INPUT",
+            help="Files, folders of .txt files, or '-' for stdin (CSV, or JSONL if it starts "
+            "with '{').",
+            show_default=False,
+        ),
     ] = None,
     text: Annotated[
-        Optional[str], typer.Option("--text", "-t", help="Score one article given inline.")
+        Optional[str],
+        typer.Option("--text", "-t", metavar="TEXT", help="Score one article given inline."),
     ] = None,
     model: ModelOption = DEFAULT_MODEL_DIR,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file.")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Output file.")
+    ] = None,
     fmt: Annotated[
-        Optional[str], typer.Option("--format", "-f", help="csv, jsonl or parquet.")
+        Optional[OutputFormat],
+        typer.Option("--format", "-f", help="Output format (default: from the --out suffix)."),
     ] = None,
     input_format: Annotated[
-        Optional[str], typer.Option(help="Force the input format: csv, tsv, jsonl, parquet.")
+        Optional[InputFormat], typer.Option(help="Force the input format.")
     ] = None,
     keep: Annotated[
-        Optional[list[str]], typer.Option("--keep", "-k", help="Input column to pass through.")
+        Optional[list[str]],
+        typer.Option(
+            "--keep", "-k", metavar="COLUMN", help="Input column to pass through (repeatable)."
+        ),
     ] = None,
     explain: Annotated[bool, typer.Option(help="Add top_terms (why this level).")] = True,
-    top_terms: Annotated[int, typer.Option(min=1, help="Terms in top_terms.")] = 5,
-    chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = DEFAULT_CHUNK_ROWS,
+    top_terms: Annotated[int, typer.Option(min=1, metavar="N", help="Terms in top_terms.")] = 5,
+    chunk_rows: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Rows per chunk.")
+    ] = DEFAULT_CHUNK_ROWS,
     jobs: Annotated[
         Optional[int],
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+        typer.Option(
+            "--jobs", "-j", min=1, metavar="N", help="Worker processes (default: all cores)."
+        ),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary.")] = False,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row could not be scored.")] = False,
     engine: Annotated[
-        str, typer.Option(help="'local' (chunks, --jobs processes) or 'dask' (a cluster).")
-    ] = "local",
+        Engine, typer.Option(help="'local' (chunks, --jobs processes) or 'dask' (a cluster).")
+    ] = Engine("local"),
     scheduler: Annotated[
         Optional[str],
-        typer.Option(help="Dask scheduler address; without it --engine dask starts a local one."),
+        typer.Option(
+            metavar="ADDRESS",
+            help="Dask scheduler address; without it --engine dask starts a local one.",
+        ),
     ] = None,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
@@ -207,66 +281,76 @@ def predict_cli(
     """Score articles: files in, one scored row per input row out."""
     from riskclf.artifact import load_model
     from riskclf.batch import score_files
-    from riskclf.io import detect_format, output_format
+    from riskclf.io import check_input_path, detect_format, output_format
 
     if text is None and not inputs:
-        raise typer.BadParameter("give input files, '-' for stdin, or --text", param_hint="INPUTS")
+        raise typer.BadParameter("give input files, '-' for stdin, or --text", param_hint="INPUT")
     if text is not None and inputs:
         raise typer.BadParameter("give either input files or --text, not both")
+    fmt_name, input_name = _value(fmt), _value(input_format)
     columns = _columns(id_column, text_column, title_column, body_column)
+    if text is None:
+        for source in inputs:
+            if source != "-" and engine.value == "local":
+                try:
+                    if input_name is None:
+                        detect_format(source)  # also refuses an unknown suffix early
+                    else:
+                        check_input_path(source)
+                except InputError as exc:
+                    raise typer.BadParameter(str(exc), param_hint="INPUT") from None
+        if engine.value == "local":
+            try:
+                fmt_name = output_format(out, fmt_name)
+            except InputError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--format") from None
     loaded = load_model(model)
     if text is not None:
         _print_article(loaded.model, text, top_terms)
         return
-    if engine == "dask":
-        _predict_dask(
+    if engine.value == "dask":
+        summary = _predict_dask(
             loaded.model,
             inputs,
             out,
-            fmt,
-            input_format,
+            fmt_name,
+            input_name,
             scheduler,
             jobs,
             overwrite,
-            quiet,
-            strict,
             columns=columns,
             passthrough=keep or (),
             explain=explain,
             top_terms=top_terms,
         )
-        return
-    if engine != "local":
-        raise typer.BadParameter("choose 'local' or 'dask'", param_hint="--engine")
-    for source in inputs:
-        if source != "-" and not Path(source).exists():
-            raise typer.BadParameter(f"input not found: {source}", param_hint="INPUTS")
-        if input_format is None:
-            detect_format(source)
-    summary = score_files(
-        loaded.model,
-        inputs,
-        out,
-        fmt=output_format(out, fmt),
-        overwrite=overwrite,
-        progress=not quiet and sys.stderr.isatty() and out is not None,
-        input_format=input_format,
-        chunk_rows=chunk_rows,
-        jobs=jobs or os.cpu_count() or 1,
-        columns=columns,
-        passthrough=keep or (),
-        explain=explain,
-        top_terms=top_terms,
-    )
+    else:
+        summary = score_files(
+            loaded.model,
+            inputs,
+            out,
+            fmt=fmt_name,
+            overwrite=overwrite,
+            progress=not quiet and sys.stderr.isatty() and out is not None,
+            input_format=input_name,
+            chunk_rows=chunk_rows,
+            jobs=jobs or os.cpu_count() or 1,
+            columns=columns,
+            passthrough=keep or (),
+            explain=explain,
+            top_terms=top_terms,
+        )
     if not quiet:
-        _echo_err(summary.line() + (f" -> {out}" if out else ""))
+        _echo_err(summary.line() + (f" -> {out}" if out and engine.value == "local" else ""))
     if strict and summary.errors:
+        failed = f"{summary.errors} {'row' if summary.errors == 1 else 'rows'}"
+        _echo_err(
+            f"error: --strict: {failed} could not be scored (the 'error' column of the output "
+            "says why)"
+        )
         raise typer.Exit(1)
 
 
-def _predict_dask(
-    model, inputs, out, fmt, input_format, scheduler, jobs, overwrite, quiet, strict, **options
-) -> None:
+def _predict_dask(model, inputs, out, fmt, input_format, scheduler, jobs, overwrite, **options):
     """Run ``predict --engine dask``: inputs may be globs, output is a folder."""
     from riskclf.distributed import score_dask
 
@@ -274,7 +358,7 @@ def _predict_dask(
         raise typer.BadParameter("--engine dask writes a folder: pass --out DIR")
     first = inputs[0]
     guessed = input_format or ("parquet" if first.endswith((".parquet", ".pq")) else "csv")
-    summary = score_dask(
+    return score_dask(
         model,
         inputs,
         out,
@@ -285,10 +369,6 @@ def _predict_dask(
         overwrite=overwrite,
         **options,
     )
-    if not quiet:
-        _echo_err(summary.line())
-    if strict and summary.errors:
-        raise typer.Exit(1)
 
 
 def _print_article(model, text: str, top_terms: int) -> None:
@@ -323,9 +403,11 @@ def _print_article(model, text: str, top_terms: int) -> None:
 @app.command("explain")
 @handle_errors
 def explain_cli(
-    text: Annotated[str, typer.Option("--text", "-t", help="The article to explain.")],
+    text: Annotated[
+        str, typer.Option("--text", "-t", metavar="TEXT", help="The article to explain.")
+    ],
     model: ModelOption = DEFAULT_MODEL_DIR,
-    k: Annotated[int, typer.Option(min=1, help="Terms per direction.")] = 8,
+    k: Annotated[int, typer.Option(min=1, metavar="N", help="Terms per direction.")] = 8,
 ) -> None:
     """Show which terms push an article towards its risk level and themes, and which against."""
     from riskclf.artifact import load_model
@@ -358,16 +440,25 @@ def explain_cli(
 @app.command("evaluate")
 @handle_errors
 def evaluate_cli(
-    data: Annotated[Path, typer.Argument(exists=True, help="Labelled table to score.")],
+    data: Annotated[
+        Path, typer.Argument(callback=_must_exist, metavar="DATA", help="Labelled table to score.")
+    ],
     model: ModelOption = DEFAULT_MODEL_DIR,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write metrics JSON.")] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write metrics JSON.")
+    ] = None,
     split: Annotated[
-        Optional[str], typer.Option(help="Evaluate only rows whose 'split' column has this value.")
+        Optional[str],
+        typer.Option(
+            metavar="NAME", help="Evaluate only rows whose 'split' column has this value."
+        ),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
     report: Annotated[
         Optional[Path],
-        typer.Option(help="Also write figures, tables and metrics.json to this folder."),
+        typer.Option(
+            metavar="DIR", help="Also write figures, tables and metrics.json to this folder."
+        ),
     ] = None,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
@@ -401,7 +492,9 @@ def evaluate_cli(
     metrics["data"] = str(data) + (f" (split={split})" if split else "")
     typer.echo(format_report(metrics))
     if out is not None:
-        out.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+        from riskclf.atomic import write_text_atomically
+
+        write_text_atomically(out, json.dumps(metrics, indent=2) + "\n")
         _echo_err(f"metrics -> {out}")
     if report is not None:
         from riskclf.plots import write_evaluation_report
@@ -413,12 +506,18 @@ def evaluate_cli(
 @app.command("bench-data")
 @handle_errors
 def bench_data_cli(
-    n: Annotated[int, typer.Argument(min=1, help="Number of articles to make.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (csv, jsonl, parquet).")],
+    n: Annotated[int, typer.Argument(min=1, metavar="N", help="Number of articles to make.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", metavar="FILE", help="Output file (csv, jsonl, parquet)."),
+    ],
     corpus: Annotated[
-        Path, typer.Option(exists=True, help="Corpus whose sentences are recombined.")
+        Path,
+        typer.Option(
+            callback=_must_exist, metavar="FILE", help="Corpus whose sentences are recombined."
+        ),
     ] = DEFAULT_CORPUS,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(metavar="N", help="Random seed.")] = 0,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Make a large benchmark input by recombining sentences of the starter corpus."""
@@ -434,21 +533,40 @@ def bench_data_cli(
 @app.command("report")
 @handle_errors
 def report_cli(
-    scored: Annotated[Path, typer.Argument(exists=True, help="Output of 'riskclf predict'.")],
-    by: Annotated[str, typer.Option(help="Group by this column: country or region.")] = "country",
-    freq: Annotated[str, typer.Option(help="Period: W (weeks) or M (months).")] = "M",
-    date_column: Annotated[str, typer.Option(help="Column holding the article date.")] = "date",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.csv/.html.")] = Path(
-        "report"
+    scored: Annotated[
+        Path,
+        typer.Argument(
+            callback=_must_exist, metavar="SCORED", help="Output of 'riskclf predict'."
+        ),
+    ],
+    by: Annotated[Grouping, typer.Option(help="Group by this place column.")] = Grouping(
+        "country"
     ),
-    title: Annotated[Optional[str], typer.Option(help="Title of the HTML page.")] = None,
+    freq: Annotated[Frequency, typer.Option(help="Period: W (weeks) or M (months).")] = Frequency(
+        "M"
+    ),
+    date_column: Annotated[
+        str, typer.Option(metavar="COLUMN", help="Column holding the article date.")
+    ] = "date",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Folder for report.csv/.html.")
+    ] = Path("report"),
+    title: Annotated[
+        Optional[str], typer.Option(metavar="TEXT", help="Title of the HTML page.")
+    ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace existing report files.")] = False,
 ) -> None:
     """Roll scored articles up by place and period: a CSV table and an HTML page with a chart."""
     from riskclf.report import write_report
 
     written = write_report(
-        scored, out, by=by, freq=freq, date_column=date_column, title=title, overwrite=overwrite
+        scored,
+        out,
+        by=by.value,
+        freq=freq.value,
+        date_column=date_column,
+        title=title,
+        overwrite=overwrite,
     )
     _echo_err("report -> " + ", ".join(str(p) for p in written.values()))
 
@@ -462,18 +580,23 @@ app.add_typer(data_app, name="data")
 @data_app.command("import")
 @handle_errors
 def data_import_cli(
-    source: Annotated[str, typer.Argument(help="satp, satp-maoist, cameo, acled or gtd.")],
-    data: Annotated[Path, typer.Argument(exists=True, help="The export to read.")],
-    out: Annotated[Path, typer.Argument(help="Training table to write (csv, jsonl, parquet).")],
+    source: Annotated[
+        Source, typer.Argument(metavar="SOURCE", help="Which public dataset the export is from.")
+    ],
+    data: Annotated[
+        Path, typer.Argument(callback=_must_exist, metavar="DATA", help="The export to read.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Argument(metavar="OUT", help="Training table to write (csv, jsonl, parquet)."),
+    ],
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
 ) -> None:
     """Import a public dataset export: native labels kept, risk level and theme derived."""
-    from riskclf.datasets import SOURCES, import_source
+    from riskclf.datasets import import_source
     from riskclf.io import TableWriter, output_format
 
-    if source not in SOURCES:
-        raise typer.BadParameter(f"choose one of {', '.join(SOURCES)}", param_hint="SOURCE")
-    result = import_source(source, data)
+    result = import_source(source.value, data)
     with TableWriter(out, output_format(out, None), overwrite=overwrite) as writer:
         writer.write(result.frame)
     counts = result.counts

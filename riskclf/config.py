@@ -7,6 +7,7 @@ This is the only library module (with ``cli.py``) that knows where the starter c
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -59,6 +60,9 @@ REGIONS: tuple[str, ...] = (
     "Latin America & Caribbean",
     "Oceania",
 )
+
+# Choices of the risk head (TrainConfig.risk_model).
+RISK_MODELS: tuple[str, ...] = ("ordinal", "multinomial")
 
 # Scoring defaults.
 DEFAULT_CHUNK_ROWS = 2000
@@ -152,9 +156,9 @@ class TrainConfig:
     seed: int = 13
 
     def __post_init__(self) -> None:
-        if self.risk_model not in ("ordinal", "multinomial"):
+        if self.risk_model not in RISK_MODELS:
             raise ConfigError(
-                f"risk_model must be 'ordinal' or 'multinomial', got {self.risk_model!r}"
+                f"risk_model must be one of {', '.join(RISK_MODELS)}, got {self.risk_model!r}"
             )
         if len(self.risk_levels) < 2 or len(set(self.risk_levels)) != len(self.risk_levels):
             raise ConfigError("risk_levels must hold at least two distinct levels")
@@ -217,3 +221,27 @@ class TrainConfig:
     def replace(self, **changes: Any) -> TrainConfig:
         """Return a copy with some settings changed (unknown keys rejected)."""
         return TrainConfig.from_dict({**self.to_dict(), **changes})
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> TrainConfig:
+    """Build a :class:`TrainConfig` from a JSON file of settings, then ``overrides``.
+
+    ``None`` overrides are ignored, so unset command-line options keep the file's values.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, is not a JSON object, or holds unknown keys or bad values.
+    """
+    settings: dict[str, Any] = {}
+    if path is not None:
+        try:
+            settings = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} is not valid JSON ({exc})") from None
+        if not isinstance(settings, dict):
+            raise ConfigError(f'{path} must hold a JSON object of settings, e.g. {{"seed": 13}}')
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainConfig.from_dict(settings)

@@ -8,7 +8,6 @@ partition is scored by ``score_frame`` and the result is written as partitioned 
 from __future__ import annotations
 
 import glob
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from riskclf.atomic import atomic_path
 from riskclf.errors import InputError, RiskclfError
 from riskclf.schema import TextColumns
 from riskclf.scoring import score_frame
@@ -185,23 +185,18 @@ def score_dask(
         scored = frame.map_partitions(
             _score_partition, model_future, offsets, options, meta=meta, align_dataframes=False
         )
-        tmp = out_dir.with_name(f".{out_dir.name}.partial")
-        shutil.rmtree(tmp, ignore_errors=True)
-        if fmt == "parquet":
-            write = scored.to_parquet(
-                tmp, write_index=False, compute=False, name_function=_part_name
-            )
-        else:
-            tmp.mkdir()
-            write = scored.to_csv(
-                str(tmp / "part-*.csv"), index=False, compute=False, name_function=_part_number
-            )
         counts = scored.map_partitions(_count_rows, meta={"rows": "int64", "errors": "int64"})
-        # One compute for both, so each partition is scored once.
-        _, counts = dask.compute(write, counts)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
+        with atomic_path(out_dir, folder=True) as tmp:
+            if fmt == "parquet":
+                write = scored.to_parquet(
+                    tmp, write_index=False, compute=False, name_function=_part_name
+                )
+            else:
+                write = scored.to_csv(
+                    str(tmp / "part-*.csv"), index=False, compute=False, name_function=_part_number
+                )
+            # One compute for both, so each partition is scored once.
+            _, counts = dask.compute(write, counts)
     finally:
         client.close()
         if cluster is not None:

@@ -24,6 +24,7 @@ from riskclf.schema import (
     TextColumns,
     format_ids,
     get_ids,
+    get_texts,
     parse_risk_labels,
     parse_theme_labels,
 )
@@ -231,6 +232,8 @@ def theme_metrics(
 
 TRUE_RISK = "true_risk_level"
 TRUE_THEME = "true_theme"
+SNIPPET = "snippet"
+SNIPPET_CHARS = 160
 
 
 def score_labelled(
@@ -241,7 +244,9 @@ def score_labelled(
     risk_column: str = RISK_COLUMN,
     theme_column: str = THEME_COLUMN,
 ) -> pd.DataFrame:
-    """Score a labelled table; return the scored rows with ``true_risk_level``/``true_theme``.
+    """Score a labelled table; return the scored rows with ``true_risk_level``/``true_theme``
+    and a ``snippet`` (the start of each article: its title, when it has one), so a reader of
+    the errors can see what was misread.
 
     Raises
     ------
@@ -274,7 +279,14 @@ def score_labelled(
         scored[TRUE_RISK] = pd.Series(risk, dtype=object)
     if themes is not None:
         scored[TRUE_THEME] = pd.Series(["|".join(t) for t in themes], dtype=object)
+    scored[SNIPPET] = [_snippet(text) for text in get_texts(frame, columns).tolist()]
     return scored
+
+
+def _snippet(text: object) -> str:
+    """The first :data:`SNIPPET_CHARS` characters of a text, whitespace collapsed."""
+    words = " ".join(str(text).split()) if isinstance(text, str) else ""
+    return words if len(words) <= SNIPPET_CHARS else words[: SNIPPET_CHARS - 1] + "…"
 
 
 def metrics_from_scored(model: RiskModel, scored: pd.DataFrame) -> dict[str, Any]:
@@ -323,7 +335,7 @@ def evaluate_model(
 
 def worst_errors(model: RiskModel, scored: pd.DataFrame, k: int = 10) -> pd.DataFrame:
     """The ``k`` most confidently wrong risk predictions: id, truth, prediction, its probability,
-    and the terms that drove it."""
+    the terms that drove it and the start of the article."""
     wrong = scored[scored[TRUE_RISK].notna() & (scored[TRUE_RISK] != scored["risk_level"])]
     confidence = np.array(
         [wrong.iloc[i][f"p_{wrong.iloc[i]['risk_level']}"] for i in range(len(wrong))]
@@ -335,6 +347,7 @@ def worst_errors(model: RiskModel, scored: pd.DataFrame, k: int = 10) -> pd.Data
             "predicted": wrong["risk_level"].to_numpy(),
             "p_predicted": confidence,
             "top_terms": wrong["top_terms"].to_numpy() if "top_terms" in wrong else "",
+            SNIPPET: wrong[SNIPPET].to_numpy() if SNIPPET in wrong else "",
         }
     )
     return table.sort_values("p_predicted", ascending=False, kind="stable").head(k)

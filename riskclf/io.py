@@ -9,6 +9,7 @@ renamed into place only when the whole output was written.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from riskclf.atomic import atomic_path
 from riskclf.config import DEFAULT_CHUNK_ROWS, ERROR_COLUMN, ID_COLUMN, TEXT_COLUMN
 from riskclf.errors import InputError, SchemaError
 
@@ -38,18 +40,19 @@ STDIN = "-"
 def detect_format(source: str | Path) -> str:
     """Return the table format of ``source`` from its suffix, or ``txtdir`` for a folder.
 
+    Standard input (``"-"``) is JSON Lines when its first character is ``{``, else CSV.
+
     Raises
     ------
     InputError
-        If the path does not exist or its suffix is not a known table format.
+        If the path cannot be opened or its suffix is not a known table format.
     """
     if str(source) == STDIN:
-        return "csv"
+        return _sniff_stdin()
     path = Path(source)
+    check_input_path(path)
     if path.is_dir():
         return "txtdir"
-    if not path.exists():
-        raise InputError(f"input not found: {path}")
     fmt = _SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise InputError(
@@ -57,6 +60,42 @@ def detect_format(source: str | Path) -> str:
             "a folder of .txt files, or pass --input-format"
         )
     return fmt
+
+
+def check_input_path(path: str | Path) -> None:
+    """Raise unless ``path`` can be looked at, with the reason why not.
+
+    Raises
+    ------
+    InputError
+        "input not found" for a missing path; a broken link, a symbolic link loop or a
+        permission problem is named as such.
+    """
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"{path} is a broken symbolic link") from None
+        raise InputError(f"input not found: {path}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(f"{path} is a symbolic link loop (it leads back to itself)") from None
+        raise InputError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
+def _sniff_stdin() -> str:
+    """Guess the format of standard input from its first non-blank character, unread."""
+    stream = sys.stdin.buffer
+    if hasattr(stream, "peek"):
+        head = stream.peek(64)[:64]
+    elif stream.seekable():
+        position = stream.tell()
+        head = stream.read(64)
+        stream.seek(position)
+    else:  # pragma: no cover - stdin is a buffered reader or, under test, a BytesIO
+        return "csv"
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return "jsonl" if head.startswith(b"{") else "csv"
 
 
 def iter_table(
@@ -77,20 +116,27 @@ def iter_table(
     ------
     SchemaError
         If the file is empty or cannot be parsed as the format.
+    InputError
+        If the file cannot be read (permission denied, a folder, an I/O error).
     """
     fmt = fmt or detect_format(source)
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if chunk_rows < 1:
         raise InputError(f"chunk_rows must be at least 1, got {chunk_rows}")
-    if fmt == "txtdir":
-        yield from _iter_text_folder(Path(source), chunk_rows)
-    elif fmt in ("csv", "tsv"):
-        yield from _iter_delimited(source, "\t" if fmt == "tsv" else ",", chunk_rows)
-    elif fmt == "jsonl":
-        yield from _iter_jsonl(source, chunk_rows)
-    else:
-        yield from _iter_parquet(Path(source), chunk_rows)
+    try:
+        if fmt == "txtdir":
+            yield from _iter_text_folder(Path(source), chunk_rows)
+        elif fmt in ("csv", "tsv"):
+            yield from _iter_delimited(source, "\t" if fmt == "tsv" else ",", chunk_rows)
+        elif fmt == "jsonl":
+            yield from _iter_jsonl(source, chunk_rows)
+        else:
+            yield from _iter_parquet(Path(source), chunk_rows)
+    except OSError as exc:
+        # Permission denied, a folder where a file was expected, a failing disk: one line.
+        name = "standard input" if str(source) == STDIN else str(source)
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def read_table(source: str | Path, *, fmt: str | None = None) -> pd.DataFrame:
@@ -184,7 +230,8 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 
 
 def _iter_text_folder(folder: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Yield one row per ``.txt`` file below ``folder`` (sorted), id = relative path.
+    """Yield one row per ``.txt`` file below ``folder`` (sorted), id = its path relative to
+    ``folder`` (``news/day1.txt``).
 
     Symbolic links to folders are not followed, so a link loop cannot recurse forever.
     """
@@ -196,7 +243,7 @@ def _iter_text_folder(folder: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise SchemaError(f"{folder} holds no .txt files")
     rows: list[dict[str, str]] = []
     for path in files:
-        rel = path.relative_to(folder).with_suffix("").as_posix()
+        rel = path.relative_to(folder).as_posix()
         try:
             text = path.read_bytes().decode("utf-8", errors="surrogateescape")
             rows.append({ID_COLUMN: rel, TEXT_COLUMN: text})
@@ -212,15 +259,25 @@ def _iter_text_folder(folder: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 
 
 def output_format(path: Path | None, fmt: str | None) -> str:
-    """Choose the output format: explicit ``fmt``, else from the suffix, else CSV."""
+    """Choose the output format: explicit ``fmt``, else from the suffix, else CSV.
+
+    Raises
+    ------
+    InputError
+        If ``fmt`` is unknown, or contradicts the suffix of ``path`` (``x.parquet`` as CSV).
+    """
+    guessed = _SUFFIXES.get(path.suffix.lower()) if path is not None else None
     if fmt is not None:
         if fmt not in OUTPUT_FORMATS:
             raise InputError(f"unknown output format {fmt!r}; choose csv, jsonl or parquet")
+        if guessed is not None and guessed != fmt:
+            raise InputError(
+                f"--format {fmt} does not match the {path.suffix} suffix of {path.name}: "
+                f"drop --format or name the file .{fmt}"
+            )
         return fmt
-    if path is not None:
-        guessed = _SUFFIXES.get(path.suffix.lower())
-        if guessed in OUTPUT_FORMATS:
-            return guessed
+    if guessed in OUTPUT_FORMATS:
+        return guessed
     return "csv"
 
 
@@ -264,13 +321,15 @@ class TableWriter:
         self.fmt = fmt
         self.rows = 0
         self._tmp: Path | None = None
+        self._target: Any = None
         self._handle: IO[Any] | None = None
         self._parquet: Any = None
         self._schema: Any = None
 
     def __enter__(self) -> TableWriter:
         if self.path is not None:
-            self._tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+            self._target = atomic_path(self.path)
+            self._tmp = self._target.__enter__()
             if self.fmt != "parquet":
                 self._handle = open(self._tmp, "w", encoding="utf-8", newline="")
         else:
@@ -306,18 +365,18 @@ class TableWriter:
             if self._handle is not None:
                 self._handle.flush()
             return
-        if self._parquet is not None:
-            self._parquet.close()
-        if self._handle is not None:
-            self._handle.close()
-        if exc_type is None:
-            if self.fmt == "parquet" and self._parquet is None:
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._handle is not None:
+                self._handle.close()
+            if exc_type is None and self.fmt == "parquet" and self._parquet is None:
                 # No chunk arrived: still leave a valid, empty file.
                 import pyarrow as pa
                 import pyarrow.parquet as pq
 
                 pq.write_table(pa.table({}), self._tmp)
-            os.replace(self._tmp, self.path)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self._tmp)
+        except BaseException as error:
+            self._target.__exit__(type(error), error, error.__traceback__)
+            raise
+        self._target.__exit__(exc_type, exc, tb)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskclf.atomic import atomic_path, write_text_atomically
 from riskclf.errors import InputError, RiskclfError
 from riskclf.evaluation import TRUE_RISK, metrics_by_group, worst_errors
 from riskclf.explain import informative_terms
@@ -121,31 +122,32 @@ def write_evaluation_report(
     written: dict[str, Path] = {}
 
     def save(fig, name: str) -> None:
-        path = out_dir / name
-        fig.savefig(path, dpi=110)
+        with atomic_path(out_dir / name) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
         plt.close(fig)
-        written[name] = path
+        written[name] = out_dir / name
+
+    def save_table(table: pd.DataFrame, name: str) -> None:
+        with atomic_path(out_dir / name) as tmp:
+            table.to_csv(tmp, index=False)
+        written[name] = out_dir / name
+
+    def save_json(data: Any, name: str) -> None:
+        written[name] = write_text_atomically(out_dir / name, json.dumps(data, indent=2) + "\n")
 
     if "risk_level" in metrics:
         risk = metrics["risk_level"]
         save(plot_confusion(risk["confusion_matrix"], "Risk level"), "confusion_risk.png")
         save(plot_reliability(risk["calibration"], "Risk level calibration"), "reliability.png")
         save(plot_score_distribution(scored, list(model.risk_levels)), "score_distribution.png")
-        errors = worst_errors(model, scored)
-        errors.to_csv(out_dir / "worst_errors.csv", index=False)
-        written["worst_errors.csv"] = out_dir / "worst_errors.csv"
+        save_table(worst_errors(model, scored), "worst_errors.csv")
     if "theme" in metrics:
         save(
             plot_confusion(metrics["theme"]["primary"]["confusion_matrix"], "Primary theme"),
             "confusion_theme.png",
         )
     if group_column in scored.columns:
-        groups = metrics_by_group(model, scored, group_column)
-        groups.to_csv(out_dir / f"by_{group_column}.csv", index=False)
-        written[f"by_{group_column}.csv"] = out_dir / f"by_{group_column}.csv"
-    terms = informative_terms(model, k=10)
-    (out_dir / "informative_terms.json").write_text(json.dumps(terms, indent=2) + "\n")
-    written["informative_terms.json"] = out_dir / "informative_terms.json"
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    written["metrics.json"] = out_dir / "metrics.json"
+        save_table(metrics_by_group(model, scored, group_column), f"by_{group_column}.csv")
+    save_json(informative_terms(model, k=10), "informative_terms.json")
+    save_json(metrics, "metrics.json")
     return written

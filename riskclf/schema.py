@@ -17,7 +17,9 @@ from riskclf.config import (
     ID_COLUMN,
     LABEL_SEPARATOR,
     MAX_TEXT_CHARS,
+    RISK_COLUMN,
     TEXT_COLUMN,
+    THEME_COLUMN,
     TITLE_COLUMN,
 )
 from riskclf.errors import SchemaError
@@ -27,6 +29,7 @@ EMPTY_TEXT = "empty text"
 INVALID_UTF8 = "text is not valid UTF-8"
 NOT_TEXT = "text is not a string"
 TRUNCATED_FLAG = "truncated"
+BROKEN_RECORD = "broken record"  # the reader could not parse the row (a broken JSON line)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def get_texts(frame: pd.DataFrame, columns: TextColumns = TextColumns()) -> pd.S
         body = _as_text(frame[columns.body]) if has_body else ""
         if has_title and has_body:
             joined = [
-                f"{t}\n\n{b}".strip() for t, b in zip(title.tolist(), body.tolist(), strict=True)
+                _join_title_body(t, b) for t, b in zip(title.tolist(), body.tolist(), strict=True)
             ]
             return pd.Series(joined, index=frame.index, dtype=object)
         return title if has_title else body
@@ -89,22 +92,38 @@ def get_texts(frame: pd.DataFrame, columns: TextColumns = TextColumns()) -> pd.S
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    """Turn a column into Python strings (object dtype), missing values as empty strings.
+    """Return a column as Python objects (object dtype) with missing values as empty strings.
 
     Object dtype, not pandas' string dtype: the latter rejects text holding undecodable bytes,
-    which must reach :func:`clean_texts` to be reported per row.
+    which must reach :func:`clean_texts` to be reported per row. Other cells (numbers, lists)
+    are kept as they are, so :func:`clean_texts` reports them as not text.
     """
     missing = values.isna().to_numpy()
-    cells = ["" if m else str(v) for v, m in zip(values.tolist(), missing, strict=True)]
+    cells = ["" if m else v for v, m in zip(values.tolist(), missing, strict=True)]
     return pd.Series(cells, index=values.index, dtype=object)
+
+
+def _join_title_body(title: object, body: object) -> object:
+    """Join a title and a body into one text; a cell that is not text is passed on as it is."""
+    if isinstance(title, bytes):
+        title = title.decode("utf-8", errors="surrogateescape")
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="surrogateescape")
+    if not isinstance(title, str):
+        return title
+    if not isinstance(body, str):
+        return body
+    return f"{title}\n\n{body}".strip()
 
 
 def clean_texts(texts: pd.Series) -> tuple[list[str], list[str]]:
     """Check each text; return the usable texts and a per-row problem ("" when fine).
 
-    Numbers are scored as their string form; ``None``/NaN and blank strings are empty; text that
-    was not valid UTF-8 (decoded with surrogate escapes) is reported, not guessed at. Texts longer
-    than :data:`MAX_TEXT_CHARS` are truncated and flagged.
+    ``None``/NaN and blank strings are empty; a cell that is not a string (a number, a boolean,
+    a list: e.g. an integer Parquet column or ``"text": 7`` in JSON) is not text and is
+    reported, not scored as ``"7"``; text that was not valid UTF-8 (decoded with surrogate
+    escapes) is reported, not guessed at. Texts longer than :data:`MAX_TEXT_CHARS` are truncated
+    and flagged.
     """
     cleaned: list[str] = []
     problems: list[str] = []
@@ -119,10 +138,10 @@ def _clean_one(value: object) -> tuple[str, str]:
     """Return (usable text, problem) for one cell."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "", EMPTY_TEXT
+    if value is pd.NaT:
+        return "", EMPTY_TEXT
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="surrogateescape")
-    elif isinstance(value, (int, float, np.integer, np.floating)):
-        value = str(value)
     elif not isinstance(value, str):
         return "", NOT_TEXT
     text = value.replace("\x00", " ")
@@ -174,38 +193,16 @@ def parse_theme_labels(
 
 def _parse_labels(frame, column, allowed, ids, *, multi):
     """Shared label parsing for the single- and multi-label heads."""
-    lookup = {a.strip().lower(): a for a in allowed} if allowed is not None else None
-    values = frame[column].tolist()
+    lookup = _label_lookup(allowed)
     parsed: list = []
     bad_ids: list[str] = []
     bad_values: set[str] = set()
-    for row_id, value in zip(ids.tolist(), values, strict=True):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            parsed.append(() if multi else None)
-            continue
-        if not isinstance(value, str):
+    for row_id, value in zip(ids.tolist(), frame[column].tolist(), strict=True):
+        labels, bad = _parse_label_cell(value, lookup, multi=multi)
+        if bad:
             bad_ids.append(row_id)
-            bad_values.add(f"{type(value).__name__} {value!r}")
-            parsed.append(() if multi else None)
-            continue
-        parts = (
-            [p.strip().lower() for p in value.split(LABEL_SEPARATOR)]
-            if multi
-            else [value.strip().lower()]
-        )
-        parts = [p for p in parts if p]
-        if lookup is not None:
-            unknown = [p for p in parts if p not in lookup]
-            if unknown:
-                bad_ids.append(row_id)
-                bad_values.update(unknown)
-                parsed.append(() if multi else None)
-                continue
-            parts = [lookup[p] for p in parts]
-        if multi:
-            parsed.append(tuple(dict.fromkeys(parts)))
-        else:
-            parsed.append(parts[0] if parts else None)
+            bad_values.update(bad)
+        parsed.append(labels)
     if bad_ids:
         expected = ", ".join(allowed) if allowed is not None else "strings"
         raise SchemaError(
@@ -214,6 +211,92 @@ def _parse_labels(frame, column, allowed, ids, *, multi):
             f"rows: {format_ids(bad_ids)}"
         )
     return parsed
+
+
+def _label_lookup(allowed: Sequence[str] | None) -> dict[str, str] | None:
+    """Normalised label -> declared spelling, or None when any label is allowed."""
+    return {a.strip().lower(): a for a in allowed} if allowed is not None else None
+
+
+def _parse_label_cell(value, lookup, *, multi) -> tuple[object, list[str]]:
+    """Parse one label cell: (labels, the offending values; empty when the cell is fine)."""
+    empty = () if multi else None
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return empty, []
+    if not isinstance(value, str):
+        return empty, [f"{type(value).__name__} {value!r}"]
+    parts = (
+        [p.strip().lower() for p in value.split(LABEL_SEPARATOR)]
+        if multi
+        else [value.strip().lower()]
+    )
+    parts = [p for p in parts if p]
+    if lookup is not None:
+        unknown = [p for p in parts if p not in lookup]
+        if unknown:
+            return empty, unknown
+        parts = [lookup[p] for p in parts]
+    if multi:
+        return tuple(dict.fromkeys(parts)), []
+    return (parts[0] if parts else None), []
+
+
+@dataclass(frozen=True)
+class UsableRows:
+    """A table without its unusable rows, and which rows were left out and why."""
+
+    frame: pd.DataFrame
+    dropped: list[tuple[str, str]]
+
+    def reasons(self) -> dict[str, int]:
+        """Count of left-out rows per reason, most frequent first."""
+        counts: dict[str, int] = {}
+        for _, reason in self.dropped:
+            counts[reason] = counts.get(reason, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def drop_unusable_rows(
+    frame: pd.DataFrame,
+    *,
+    columns: TextColumns = TextColumns(),
+    risk_column: str = RISK_COLUMN,
+    risk_levels: Sequence[str] | None = None,
+    theme_column: str = THEME_COLUMN,
+    themes: Sequence[str] | None = None,
+) -> UsableRows:
+    """Return the rows a model can learn from, and the ids and reasons of the others.
+
+    A row is unusable when its text is empty, not valid UTF-8 or not a string, the reader
+    could not parse it (a broken JSON line), or a label cell is not a string or, when
+    ``risk_levels``/``themes`` are given, outside them. Texts over the length limit are kept
+    (training truncates them). Rows keep their ids: when the table has no id column, one is
+    added with the ``row-<n>`` ids of the full table, so the remaining rows are named as before.
+
+    Raises
+    ------
+    SchemaError
+        If the frame has no text column.
+    """
+    ids = get_ids(frame, columns.id)
+    if columns.id not in frame.columns:
+        frame = frame.assign(**{columns.id: ids})
+    _, problems = clean_texts(get_texts(frame, columns))
+    reasons = [p if p != TRUNCATED_FLAG else "" for p in problems]
+    for i, err in enumerate(reader_errors(frame)):
+        if err:
+            reasons[i] = BROKEN_RECORD
+    label_columns = ((risk_column, risk_levels, False), (theme_column, themes, True))
+    for column, allowed, multi in label_columns:
+        if column not in frame.columns:
+            continue
+        lookup = _label_lookup(allowed)
+        for i, value in enumerate(frame[column].tolist()):
+            if not reasons[i] and _parse_label_cell(value, lookup, multi=multi)[1]:
+                reasons[i] = f"{column} outside the declared set"
+    keep = np.array([not r for r in reasons], dtype=bool)
+    dropped = [(str(i), r) for i, r, k in zip(ids.tolist(), reasons, keep, strict=True) if not k]
+    return UsableRows(frame=frame.loc[keep].reset_index(drop=True), dropped=dropped)
 
 
 def check_unique_ids(ids: pd.Series, column: str = ID_COLUMN) -> None:

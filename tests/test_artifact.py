@@ -7,10 +7,13 @@ import pandas as pd
 import pytest
 
 from riskclf.artifact import (
+    CARD_FILE,
     FORMAT_VERSION,
+    MANIFEST_FILE,
     METADATA_FILE,
     MODEL_FILE,
     build_metadata,
+    file_sha256,
     load_model,
     save_model,
 )
@@ -26,6 +29,24 @@ def model_copy(trained, tmp_path):
     return target
 
 
+def rewrite(folder, name, text_or_bytes):
+    """Edit one file of a model folder *consistently*: the manifest is rewritten to match."""
+    path = folder / name
+    if isinstance(text_or_bytes, bytes):
+        path.write_bytes(text_or_bytes)
+    else:
+        path.write_text(text_or_bytes)
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    manifest["sha256"][name] = file_sha256(path)
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest))
+
+
+def edit_metadata(folder, change):
+    meta = json.loads((folder / METADATA_FILE).read_text())
+    change(meta)
+    rewrite(folder, METADATA_FILE, json.dumps(meta))
+
+
 def test_round_trip_gives_identical_probabilities(trained, tiny_frame):
     result, folder = trained
     loaded = load_model(folder)
@@ -36,7 +57,11 @@ def test_round_trip_gives_identical_probabilities(trained, tiny_frame):
 
 def test_folder_contents_and_metadata(trained):
     _, folder = trained
-    assert sorted(p.name for p in folder.iterdir()) == ["MODEL_CARD.md", METADATA_FILE, MODEL_FILE]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [CARD_FILE, METADATA_FILE, MODEL_FILE, MANIFEST_FILE]
+    )
+    manifest = json.loads((folder / MANIFEST_FILE).read_text())
+    assert sorted(manifest["sha256"]) == sorted([CARD_FILE, METADATA_FILE, MODEL_FILE])
     meta = json.loads((folder / METADATA_FILE).read_text())
     for key in (
         "format_version",
@@ -49,7 +74,7 @@ def test_folder_contents_and_metadata(trained):
         "training_data",
         "config",
         "metrics",
-        "files",
+        "model",
     ):
         assert key in meta
     assert meta["training_data"]["rows"] == 48
@@ -114,17 +139,64 @@ def test_damaged_model_file(model_copy, damage):
 
 
 def test_label_order_disagreement(model_copy):
-    meta = json.loads((model_copy / METADATA_FILE).read_text())
-    meta["risk_levels"] = list(reversed(meta["risk_levels"]))
-    (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    def reverse(meta):
+        meta["risk_levels"] = list(reversed(meta["risk_levels"]))
+
+    edit_metadata(model_copy, reverse)
     with pytest.raises(ArtifactError, match="risk_levels in metadata.json .* disagree"):
         load_model(model_copy)
 
 
-def test_other_sklearn_version_warns(model_copy):
+@pytest.mark.parametrize("name", [METADATA_FILE, CARD_FILE])
+def test_any_edited_file_is_refused(model_copy, name):
+    path = model_copy / name
+    path.write_text(path.read_text().replace("terrorism", "insurgency"))
+    with pytest.raises(ArtifactError, match=f"{name} does not match its sha256 in manifest.json"):
+        load_model(model_copy)
+
+
+def test_missing_manifest(model_copy):
+    (model_copy / MANIFEST_FILE).unlink()
+    with pytest.raises(ArtifactError, match="has no manifest.json"):
+        load_model(model_copy)
+
+
+def test_consistent_label_swap_with_a_rewritten_manifest_is_refused(model_copy):
+    """Swap two themes in both copies of the order in metadata.json and fix the manifest: the
+    order stored beside the arrays in model.npz still catches it (it would mislabel rows)."""
+
+    def swap(meta):
+        for labels in (meta["theme_labels"], meta["model"]["theme_labels"]):
+            i, j = labels.index("terrorism"), labels.index("insurgency")
+            labels[i], labels[j] = labels[j], labels[i]
+
+    edit_metadata(model_copy, swap)
+    with pytest.raises(ArtifactError, match="theme_labels order .* stored with the model's array"):
+        load_model(model_copy)
+
+
+def test_model_file_stays_pickle_free(trained):
+    _, folder = trained
+    with np.load(folder / MODEL_FILE, allow_pickle=False) as archive:
+        assert all(archive[name].dtype != object for name in archive.files)
+        stored = json.loads(archive["artifact.theme_labels"].tobytes())
+    assert stored == json.loads((folder / METADATA_FILE).read_text())["theme_labels"]
+
+
+def test_folder_of_the_previous_format_is_refused(model_copy):
+    (model_copy / MANIFEST_FILE).unlink()
     meta = json.loads((model_copy / METADATA_FILE).read_text())
-    meta["sklearn_version"] = "0.24.2"
+    meta["format_version"] = 1
     (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match="format version 1, .* retrain the model"):
+        load_model(model_copy)
+
+
+def test_other_sklearn_version_warns(model_copy):
+    def older(meta):
+        meta["sklearn_version"] = "0.24.2"
+
+    edit_metadata(model_copy, older)
     with pytest.warns(UserWarning, match="trained with scikit-learn 0.24.2"):
         load_model(model_copy)
 
@@ -139,12 +211,25 @@ def test_pickle_payload_is_never_executed(model_copy, tmp_path):
 
     arrays = dict(np.load(model_copy / MODEL_FILE))
     arrays["risk.coef_"] = np.array([Payload()], dtype=object)
-    np.savez(model_copy / MODEL_FILE, **arrays)
-    meta = json.loads((model_copy / METADATA_FILE).read_text())
-    from riskclf.artifact import file_sha256
-
-    meta["files"][MODEL_FILE] = file_sha256(model_copy / MODEL_FILE)  # attacker fixes the hash
-    (model_copy / METADATA_FILE).write_text(json.dumps(meta))
+    np.savez(model_copy / "edited.npz", **arrays)
+    # The attacker fixes the hash in the manifest too.
+    rewrite(model_copy, MODEL_FILE, (model_copy / "edited.npz").read_bytes())
     with warnings.catch_warnings(), pytest.raises(ArtifactError, match="cannot be read"):
         load_model(model_copy)
     assert not marker.exists()
+
+
+def test_unreadable_model_file_is_one_line(model_copy, monkeypatch):
+    import builtins
+
+    real_open = builtins.open
+    target = str(model_copy / MODEL_FILE)
+
+    def refuse(file, *args, **kwargs):
+        if str(file) == target:
+            raise PermissionError(13, "Permission denied", target)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    with pytest.raises(ArtifactError, match=r"^cannot read .*model.npz: Permission denied$"):
+        load_model(model_copy)

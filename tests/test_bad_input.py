@@ -1,5 +1,6 @@
 """The bad-input catalogue: every case gets a clear answer, and no row is ever lost."""
 
+import builtins
 import os
 import signal
 import subprocess
@@ -66,8 +67,12 @@ def test_strict_exits_1_when_rows_fail(trained, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("id,text\na,fine\nb,\n")
     assert predict(trained[1], path, "--out", tmp_path / "o.csv").exit_code == 0
-    done = predict(trained[1], path, "--out", tmp_path / "o2.csv", "--strict")
+    done = predict(trained[1], path, "--out", tmp_path / "o2.csv", "--strict", "--quiet")
     assert done.exit_code == 1 and (tmp_path / "o2.csv").exists()
+    # It says why, even with --quiet.
+    assert done.output.strip() == (
+        "error: --strict: 1 row could not be scored (the 'error' column of the output says why)"
+    )
 
 
 def test_huge_article_is_truncated_and_flagged(trained, tmp_path):
@@ -81,7 +86,7 @@ def test_huge_article_is_truncated_and_flagged(trained, tmp_path):
     assert done.exit_code == 0, done.output
     row = scored_rows(out).iloc[0]
     assert row["truncated"] == "True" and row["error"] == "" and row["risk_level"] != ""
-    assert "1 texts truncated" in done.output
+    assert "1 text truncated" in done.output and "1 texts" not in done.output
     assert MAX_TEXT_CHARS < 20_000_000
 
 
@@ -105,7 +110,7 @@ def test_duplicate_and_missing_ids(trained, tmp_path):
     done = predict(trained[1], path, "--out", out)
     assert done.exit_code == 0
     assert scored_rows(out)["id"].tolist() == ["a", "a", "row-3"]
-    assert "1 rows repeat an earlier id" in done.output
+    assert "1 row repeats an earlier id" in done.output
     no_id = tmp_path / "noid.csv"
     no_id.write_text("text\none\ntwo\n")
     out2 = tmp_path / "out2.csv"
@@ -122,7 +127,7 @@ def test_jsonl_broken_line_keeps_its_row(trained, tmp_path):
     rows = scored_rows(out)
     assert rows["id"].tolist() == ["a", "row-2", "c"]
     assert rows["error"][1].startswith("line 2 is not valid JSON")
-    assert rows["error"][2] == ""  # a number is scored as its text
+    assert rows["error"][2] == "text is not a string"  # a number is not text
 
 
 def test_parquet_with_wrong_column_types(trained, tmp_path):
@@ -148,7 +153,7 @@ def test_folder_with_binary_files_and_a_symlink_loop(trained, tmp_path):
     done = predict(trained[1], folder, "--out", out)
     assert done.exit_code == 0, done.output
     rows = scored_rows(out)
-    assert rows["id"].tolist() == ["binary", "good"]
+    assert rows["id"].tolist() == ["binary.txt", "good.txt"]  # the file path, as documented
     assert rows["error"].tolist() == ["text is not valid UTF-8", ""]
 
 
@@ -197,3 +202,67 @@ def test_interrupt_leaves_no_file_at_the_out_path(trained, tmp_path):
     assert proc.returncode != 0
     assert not out.exists()
     assert not list(tmp_path.glob(".scored.csv.*"))
+
+
+@pytest.mark.parametrize("suffix", ["csv", "jsonl", "tsv"])
+def test_unreadable_input_is_one_line(trained, tmp_path, monkeypatch, suffix):
+    path = tmp_path / f"locked.{suffix}"
+    path.write_text('{"id": "a", "text": "x"}\n' if suffix == "jsonl" else "id,text\na,x\n")
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make open() refuse as it would for a user
+        real_open = builtins.open
+
+        def refuse(file, *args, **kwargs):
+            if str(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", refuse)
+    done = predict(trained[1], path, "--out", tmp_path / "out.csv")
+    assert done.exit_code == 1
+    assert done.output == f"error: cannot read {path}: Permission denied\n"
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_numbers_and_booleans_in_the_text_column_are_row_errors(trained, tmp_path):
+    path = tmp_path / "numbers.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": [1, 2]}), path)
+    flags = tmp_path / "flags.parquet"
+    pq.write_table(pa.table({"id": ["c"], "text": [True]}), flags)
+    out = tmp_path / "out.csv"
+    done = predict(trained[1], path, flags, "--out", out)
+    assert done.exit_code == 0, done.output
+    rows = scored_rows(out)
+    assert rows["error"].tolist() == ["text is not a string"] * 3
+    assert rows["risk_level"].tolist() == ["", "", ""]
+    assert "3 rows in, 0 scored, 3 with errors" in done.output
+
+
+def test_symlink_loop_is_named_not_missing(trained, tmp_path):
+    loop = tmp_path / "loop.csv"
+    os.symlink(loop, loop)
+    done = predict(trained[1], loop)
+    assert done.exit_code == 2
+    assert "symbolic link loop" in done.output and "not found" not in done.output
+    done = runner.invoke(app, ["train", str(loop), "--out", str(tmp_path / "m")])
+    assert done.exit_code == 2 and "symbolic link loop" in done.output
+
+
+def test_jsonl_on_stdin_without_input_format(trained, tmp_path):
+    lines = '{"id": "a", "text": "police arrested four suspects"}\n{"id": "b", "text": ""}\n'
+    out = tmp_path / "out.csv"
+    done = runner.invoke(
+        app, ["predict", "-", "--model", str(trained[1]), "--out", str(out)], input=lines
+    )
+    assert done.exit_code == 0, done.output
+    rows = scored_rows(out)
+    assert rows["id"].tolist() == ["a", "b"]
+    assert rows["error"].tolist() == ["", "empty text"]
+
+
+def test_format_that_contradicts_the_out_suffix_is_refused(trained, tiny_csv, tmp_path):
+    out = tmp_path / "x.parquet"
+    done = predict(trained[1], tiny_csv, "--out", out, "--format", "csv")
+    assert done.exit_code == 2
+    assert "--format csv does not match the .parquet suffix of x.parquet" in done.output
+    assert not out.exists()

@@ -1,7 +1,18 @@
-"""Chunked scoring: row count and order across chunk borders, and --jobs equality."""
+"""Chunked scoring: row count and order across chunk borders, --jobs equality, and workers
+that end with their parent."""
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
+import psutil
 
+from riskclf import batch
 from riskclf.batch import iter_scored, score_files
 from riskclf.scoring import score_frame
 
@@ -45,3 +56,86 @@ def test_score_files_summary(trained, tiny_frame, tmp_path):
     )
     assert (summary.rows, summary.scored, summary.errors) == (96, 96, 0)
     assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 96
+
+
+def _riskclf(*args):
+    return [sys.executable, "-m", "riskclf", *map(str, args)]
+
+
+def test_kill_9_of_the_parent_ends_the_workers_and_the_next_run_cleans_up(trained, tmp_path):
+    """``kill -9`` gives the parent no chance to stop its --jobs workers or remove its partial
+    output: the workers must notice on their own, and the next run into the folder tidies up."""
+    rows = 60_000
+    path = tmp_path / "many.csv"
+    pd.DataFrame(
+        {"id": range(rows), "text": ["rebels ambushed a patrol near Zedtown"] * rows}
+    ).to_csv(path, index=False)
+    out = tmp_path / "scored.csv"
+    command = _riskclf(
+        "predict", path, "--model", trained[1], "--out", out, "--chunk-rows", 100, "--jobs", 2
+    )
+    proc = subprocess.Popen([*command, "--quiet"], stderr=subprocess.PIPE)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 60
+    # Wait until both workers run and the first chunks were written.
+    while not (list(tmp_path.glob(".scored.csv.*.partial")) and len(parent.children()) >= 2):
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "scoring never started writing"
+        time.sleep(0.05)
+    workers = parent.children(recursive=True)
+    proc.kill()
+    proc.wait(timeout=10)
+
+    def running(process):
+        try:
+            return process.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    gone_by = time.monotonic() + 5
+    while any(running(w) for w in workers) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    left = [w.pid for w in workers if running(w)]
+    for pid in left:  # do not leave them behind if the assertion fails
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers still running 5 s after the parent was killed: {left}"
+
+    stale = tmp_path / f".scored.csv.{proc.pid}.partial"
+    assert stale.exists() and not out.exists()
+    small = tmp_path / "few.csv"
+    pd.DataFrame({"id": [1, 2], "text": ["police arrested four suspects"] * 2}).to_csv(
+        small, index=False
+    )
+    done = subprocess.run(
+        _riskclf("predict", small, "--model", trained[1], "--out", out, "--jobs", 1),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not stale.exists()
+    assert len(pd.read_csv(out)) == 2
+
+
+def _sigterm_is_default() -> bool:
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def _sigterm_is_default_after_guard(parent_pid: int) -> bool:
+    batch._die_with_parent(parent_pid)
+    return _sigterm_is_default()
+
+
+def test_a_worker_does_not_swallow_sigterm():
+    """Forked workers inherit the CLI's SIGTERM-as-Ctrl-C handler, which made them ignore
+    ``kill``; the worker guard restores the default."""
+    from riskclf.cli import _terminate
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            inherited = pool.submit(_sigterm_is_default).result(timeout=60)
+            guarded = pool.submit(_sigterm_is_default_after_guard, os.getpid()).result(timeout=60)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not inherited and guarded

@@ -1,11 +1,13 @@
+import builtins
 import io
+import os
 import sys
 
 import pandas as pd
 import pytest
 
 from riskclf.errors import InputError, SchemaError
-from riskclf.io import TableWriter, detect_format, iter_table, read_table
+from riskclf.io import TableWriter, detect_format, iter_table, output_format, read_table
 
 
 def test_detects_formats(tmp_path):
@@ -96,7 +98,8 @@ def test_text_folder(tmp_path):
     (tmp_path / "sub" / "c.txt").write_text("third")
     (tmp_path / "ignored.bin").write_bytes(b"\x00\x01")
     frame = read_table(tmp_path)
-    assert frame["id"].tolist() == ["a", "b", "sub/c"]
+    # The id is the file path relative to the folder, as the README says.
+    assert frame["id"].tolist() == ["a.txt", "b.txt", "sub/c.txt"]
     assert frame["text"].tolist() == ["first", "second", "third"]
 
 
@@ -108,6 +111,49 @@ def test_text_folder_without_txt(tmp_path):
 def test_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"id,text\n1,hello\n")))
     assert read_table("-")["text"].tolist() == ["hello"]
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+def test_jsonl_on_stdin_is_detected(monkeypatch, buffered):
+    data = b'\xef\xbb\xbf\n  {"id": "a", "text": "hello"}\n{"id": "b", "text": "again"}\n'
+    raw = io.BytesIO(data)
+    stream = io.BufferedReader(raw) if buffered else raw  # a pipe peeks; a BytesIO seeks
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(stream))
+    assert detect_format("-") == "jsonl"
+    assert read_table("-")["id"].tolist() == ["a", "b"]
+
+
+def test_unreadable_file_is_one_input_error(tmp_path, monkeypatch):
+    path = tmp_path / "locked.jsonl"
+    path.write_text('{"id": "a", "text": "x"}\n')
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads anything: make open() refuse as it would for a user
+        real_open = builtins.open
+
+        def refuse(file, *args, **kwargs):
+            if str(file) == str(path):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", refuse)
+    with pytest.raises(InputError, match=r"^cannot read .*locked.jsonl: Permission denied$"):
+        read_table(path)
+
+
+def test_symlink_loop_is_named(tmp_path):
+    loop = tmp_path / "loop.csv"
+    os.symlink(loop, loop)
+    with pytest.raises(InputError, match="is a symbolic link loop"):
+        detect_format(loop)
+    with pytest.raises(InputError, match="input not found"):
+        detect_format(tmp_path / "missing.csv")
+
+
+def test_output_format_must_match_the_suffix(tmp_path):
+    assert output_format(tmp_path / "x.parquet", None) == "parquet"
+    assert output_format(tmp_path / "x.out", "jsonl") == "jsonl"
+    with pytest.raises(InputError, match="--format csv does not match the .parquet suffix"):
+        output_format(tmp_path / "x.parquet", "csv")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])

@@ -7,10 +7,12 @@ from riskclf.errors import SchemaError
 from riskclf.schema import (
     EMPTY_TEXT,
     INVALID_UTF8,
+    NOT_TEXT,
     TRUNCATED_FLAG,
     TextColumns,
     check_unique_ids,
     clean_texts,
+    drop_unusable_rows,
     get_ids,
     get_texts,
     parse_risk_labels,
@@ -61,12 +63,12 @@ def test_clean_texts_reports_each_problem():
         EMPTY_TEXT,
         EMPTY_TEXT,
         EMPTY_TEXT,
-        "",
+        NOT_TEXT,  # a number is not text, though "42" would score
         INVALID_UTF8,
         "",
         TRUNCATED_FLAG,
     ]
-    assert texts[5] == "42"
+    assert texts[5] == ""
     assert texts[7] == "nul byte"
     assert len(texts[8]) == MAX_TEXT_CHARS
 
@@ -105,3 +107,48 @@ def test_theme_labels_split_and_checked():
 def test_duplicate_ids():
     with pytest.raises(SchemaError, match="1 ids occur more than once: a"):
         check_unique_ids(pd.Series(["a", "b", "a"]))
+
+
+@pytest.mark.parametrize("cell", [7, 2.5, True, np.int64(3), np.bool_(False)])
+def test_numbers_and_booleans_are_not_text(cell):
+    texts, problems = clean_texts(pd.Series([cell, "words"], dtype=object))
+    assert problems == [NOT_TEXT, ""] and texts[0] == ""
+
+
+def test_a_number_in_title_or_body_is_not_text():
+    frame = pd.DataFrame(
+        {"title": ["a title", 12, None], "body": [3, "a body", "only a body"]}, dtype=object
+    )
+    _, problems = clean_texts(get_texts(frame))
+    assert problems == [NOT_TEXT, NOT_TEXT, ""]
+
+
+def test_drop_unusable_rows_keeps_ids_and_says_why():
+    frame = pd.DataFrame(
+        {
+            "text": ["fine", "", 7, "also fine", "fine again"],
+            "risk_level": ["low", "high", "low", "severe", "HIGH"],
+            "error": ["", "", "", "", "line 5 is not valid JSON (Expecting value)"],
+        }
+    )
+    usable = drop_unusable_rows(frame, risk_levels=LEVELS)
+    assert usable.dropped == [
+        ("row-2", EMPTY_TEXT),
+        ("row-3", NOT_TEXT),
+        ("row-4", "risk_level outside the declared set"),
+        ("row-5", "broken record"),
+    ]
+    assert usable.frame["id"].tolist() == ["row-1"]  # the full table's generated id
+    assert usable.reasons() == {
+        EMPTY_TEXT: 1,
+        NOT_TEXT: 1,
+        "risk_level outside the declared set": 1,
+        "broken record": 1,
+    }
+
+
+def test_drop_unusable_rows_checks_themes_only_when_declared():
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["x", "y"], "theme": ["crime", "piracy"]})
+    assert drop_unusable_rows(frame).dropped == []
+    declared = drop_unusable_rows(frame, themes=("crime", "politics"))
+    assert declared.dropped == [("b", "theme outside the declared set")]
