@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from riskclf.config import DEFAULT_CORPUS, REGIONS, RISK_LEVELS, THEMES
@@ -24,6 +24,11 @@ COLUMNS = [
     "title",
     "body",
 ]
+# The 660 original articles: a headline and a 60-300-word body each.
+LONG_VOICES = {"wire", "local", "statement", "analysis", "feature", "follow_up", "near_miss"}
+# The 1,400 rows added to bring in the voices of real feeds; `headline` rows have no body.
+SHORT_VOICES = {"log", "protest", "everyday", "press_note", "bulletin", "follow_up_terse"}
+VOICES = LONG_VOICES | SHORT_VOICES | {"headline"}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +43,13 @@ def theme_rows(corpus):
 def test_schema_and_vocabulary(corpus):
     assert list(corpus.columns) == COLUMNS
     assert corpus["id"].is_unique
-    assert (corpus[COLUMNS] != "").all().all()
+    filled = [column for column in COLUMNS if column != "body"]
+    assert (corpus[filled] != "").all().all()
+    assert set(corpus["voice"]) == VOICES
+    # The body may be empty only for headline-only rows, and those have no body at all.
+    headline = corpus["voice"] == "headline"
+    assert (corpus.loc[~headline, "body"] != "").all()
+    assert (corpus.loc[headline, "body"] == "").all()
     assert set(corpus["risk_level"]) <= set(RISK_LEVELS)
     assert set(theme_rows(corpus)) <= set(THEMES)
     assert set(corpus["region"]) <= set(REGIONS)
@@ -47,20 +58,30 @@ def test_schema_and_vocabulary(corpus):
 
 
 def test_coverage(corpus):
-    assert len(corpus) >= 600
-    assert corpus["risk_level"].value_counts().min() >= 80
+    assert len(corpus) >= 2000
+    assert corpus["risk_level"].value_counts().min() >= 300
     themes = theme_rows(corpus).value_counts()
-    assert set(themes.index) == set(THEMES) and themes.min() >= 40
-    assert corpus["region"].nunique() >= 8
-    assert (corpus["region"] == "South Asia").mean() >= 0.40
-    assert (corpus["split"] == "test").sum() >= 150
-    # Every level appears in both parts of the split (it is stratified).
-    assert pd.crosstab(corpus["split"], corpus["risk_level"]).min().min() > 0
+    assert set(themes.index) == set(THEMES) and themes.min() >= 100
+    assert corpus["region"].nunique() == len(REGIONS)
+    assert (corpus["region"] == "South Asia").mean() >= 0.65
+    assert (corpus["split"] == "test").sum() >= 450
+    # Every level and every voice appears in both parts of the split (it is stratified).
+    assert pd.crosstab(corpus["split"], corpus["risk_level"]).min().min() >= 80
+    assert pd.crosstab(corpus["split"], corpus["voice"]).min().min() >= 5
 
 
 def test_article_shape(corpus):
-    words = corpus["body"].str.split().str.len()
-    assert words.between(60, 300).all(), corpus.loc[~words.between(60, 300), "id"].tolist()
+    body_words = corpus["body"].str.split().str.len()
+    words = (corpus["title"] + " " + corpus["body"]).str.split().str.len()
+    long_voice = corpus["voice"].isin(LONG_VOICES)
+    short_voice = corpus["voice"].isin(SHORT_VOICES)
+    bad_long = long_voice & ~body_words.between(60, 300)
+    bad_short = short_voice & ~words.between(15, 300)
+    assert not bad_long.any(), corpus.loc[bad_long, "id"].tolist()
+    assert not bad_short.any(), corpus.loc[bad_short, "id"].tolist()
+    # A headline-only row is a whole headline, not a stub (15 words would cut most of them).
+    headline_words = corpus.loc[corpus["voice"] == "headline", "title"].str.split().str.len()
+    assert headline_words.between(8, 40).all()
 
 
 def test_no_near_duplicates(corpus):
@@ -73,6 +94,28 @@ def test_no_near_duplicates(corpus):
     assert similarity[i, j] <= 0.6, (corpus["id"][i], corpus["id"][j], similarity[i, j])
 
 
+def test_follow_ups_share_the_split_of_the_event_they_follow(corpus):
+    """A terse follow-up and the report of its event sit on the same side of the split."""
+    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
+        corpus["title"] + " " + corpus["body"]
+    )
+    similarity = (vectors @ vectors.T).toarray()
+    days = pd.to_datetime(corpus["date"]).to_numpy().astype("datetime64[D]").astype(int)
+    country = corpus["country"].to_numpy(dtype=object)
+    close = (country[:, None] == country[None, :]) & (abs(days[:, None] - days[None, :]) <= 30)
+    follow_up = (corpus["voice"] == "follow_up_terse").to_numpy()
+    # The event report is the most similar row of the same country within 30 days that is not
+    # itself a follow-up.
+    similarity = np.where(close & ~follow_up[None, :], similarity, 0.0)
+    rows = np.flatnonzero(follow_up)
+    assert len(rows) >= 50
+    events = similarity[rows].argmax(axis=1)
+    assert (similarity[rows, events] >= 0.15).all()
+    split, ids = corpus["split"].to_numpy(dtype=object), corpus["id"].to_numpy(dtype=object)
+    apart = split[rows] != split[events]
+    assert not apart.any(), list(zip(ids[rows[apart]], ids[events[apart]], strict=True))
+
+
 def card_table(name: str) -> dict[str, int]:
     """Parse the two-column count table headed ``| name | rows |`` in the data card."""
     text = CARD.read_text(encoding="utf-8")
@@ -82,7 +125,11 @@ def card_table(name: str) -> dict[str, int]:
     return {k.strip(): int(v) for k, v in rows}
 
 
-@pytest.mark.parametrize("column", ["risk_level", "theme", "region", "split"])
+@pytest.mark.parametrize("column", ["risk_level", "theme", "region", "split", "voice"])
 def test_data_card_counts_match_the_file(corpus, column):
     actual = theme_rows(corpus) if column == "theme" else corpus[column]
     assert card_table(column) == actual.value_counts().to_dict()
+
+
+def test_data_card_counts_every_voice():
+    assert set(card_table("voice")) == VOICES
