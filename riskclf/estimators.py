@@ -39,7 +39,9 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 
 def _logistic(C: float, class_weight, random_state, *, binary: bool, n_rows: int, n_cols: int):
     """A logistic regression: liblinear (dual when features outnumber rows, far faster) for
-    binary problems, lbfgs for the multinomial one."""
+    binary problems; newton-cg for the multinomial one (on the 2,060-row starter corpus it
+    converges in about 10 iterations and 0.5 s where lbfgs took 11 s, and closer to the optimum).
+    """
     if binary:
         return LogisticRegression(
             C=C,
@@ -50,7 +52,11 @@ def _logistic(C: float, class_weight, random_state, *, binary: bool, n_rows: int
             random_state=random_state,
         )
     return LogisticRegression(
-        C=C, class_weight=class_weight, solver="lbfgs", max_iter=2000, random_state=random_state
+        C=C,
+        class_weight=class_weight,
+        solver="newton-cg",
+        max_iter=2000,
+        random_state=random_state,
     )
 
 
