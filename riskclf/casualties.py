@@ -29,8 +29,9 @@ Speed (the parser is most of the cost of scoring an article): every pattern is m
 re.IGNORECASE against a lower-cased copy of the same length (several times faster), and cheap
 substring tests skip what cannot match: an article or sentence without a trigger's stem, the
 trigger branches whose stems a sentence lacks, a sentence without triggers (it is not cleaned),
-a mask without the words it needs, a digit mask once every digit is masked. The few checks that are case-sensitive read the text as
-written. `test_the_speed_gates_change_no_count` opens every gate and compares.
+a mask without the words it needs, a digit mask once every digit is masked. The few checks
+that are case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens
+every gate and compares.
 
 Agreement with the hand-coded casualty counts of the SATP Maoist dataset (rows without a count
 left out of that count's figures; ``python benchmarks/transfer.py --dev --parser-only``),
