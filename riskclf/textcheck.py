@@ -52,6 +52,7 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit
 _NUMBER = re.compile(r"[+-]?(?:\d[\d,_ ]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 _BOOLEANS = frozenset({"true", "false"})
+_SHORT_CELL = 40  # a cell this long or longer is never read as a number or a boolean
 _SKIPPED_ELEMENTS = "script, style, noscript, template, head > title"
 
 
@@ -101,7 +102,7 @@ def cell_kind(value: object) -> str:
         return BOOLEAN
     if isinstance(value, (int, float, np.integer, np.floating)):
         return NUMBER
-    if isinstance(value, str) and len(value) < 40:
+    if isinstance(value, str) and len(value) < _SHORT_CELL:
         stripped = value.strip()
         if stripped.lower() in _BOOLEANS:
             return BOOLEAN
@@ -164,13 +165,24 @@ def check_texts(
     cells : sequence
         The input cell of each text, as read (:func:`cell_kind` tells numbers and booleans).
     n_tokens : sequence of int
-        Word tokens per text (its word runs).
+        Word runs per text (:func:`riskclf.tokens.word_runs`; none means no word).
     n_known : sequence of int or None
         Distinct vocabulary terms per text (:func:`known_terms`); None skips the vocabulary and
         language checks.
     """
-    out = []
-    for i, text in enumerate(texts):
+    out = [""] * len(texts)
+    tokens = np.asarray(n_tokens, dtype=np.int64)
+    # only rows that may be flagged are looked at one by one: a long text cell with words,
+    # enough known terms and a known share that needs no language check is the common case
+    suspect = tokens == 0
+    suspect |= np.fromiter(
+        (type(c) is not str or len(c) < _SHORT_CELL for c in cells), dtype=bool, count=len(cells)
+    )
+    if n_known is not None:
+        known = np.asarray(n_known, dtype=np.int64)
+        suspect |= (known < MIN_KNOWN_TERMS) | (known < ENGLISH_SHARE * tokens)
+    for i in np.nonzero(suspect)[0].tolist():
+        text = texts[i]
         kind = cell_kind(cells[i])
         flags = [kind] if kind else []
         if not _WORD.search(text):
@@ -180,5 +192,5 @@ def check_texts(
                 flags.append(FEW_KNOWN_TERMS)
             if n_known[i] < ENGLISH_SHARE * n_tokens[i] and not is_english(text):
                 flags.append(NOT_ENGLISH)
-        out.append("|".join(flags))
+        out[i] = "|".join(flags)
     return out
