@@ -111,8 +111,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``."""
     spans, last = [], 0
     for m in SENT_END.finditer(text):
-        spans.append((last, m.start(1)))
-        last = m.end(1)
+        gap = m.lastindex  # the white space after a full stop, or a blank line
+        spans.append((last, m.start(gap)))
+        last = m.end(gap)
     spans.append((last, len(text)))
     return spans
 
@@ -269,7 +270,11 @@ _NOBODY_AFTER = re.compile(r"^\s*(?:no\s+one|nobody|none)\b")
 # a bare year ("in 2010", "since 2005", "the 2013 attack") in a trigger's clause dates its
 # event in the past; a year in a date ("March 28, 2011", "on 3 May 2015") is the report's own.
 # Read in the cleaned text, where the year mask left "~~~~" ("March 28" is masked apart).
-_BARE_YEAR = re.compile(r"\b(?:in|since|during|of|the|until|till)\s+~~~~")
+_BARE_YEAR = re.compile(
+    r"\b(?:in|since|during|of|the|until|till)\s+(?:(?:early|late|mid)[- ]?)?(?:"
+    + _MONTHS
+    + r"\s+)?~~~~"
+)
 _YEAR_REACH = (50, 40)  # characters before and after a trigger that the year may stand in
 _CLAUSE_BREAK = re.compile(r"[,;:]")
 _WHEN_AFTER_COMMA = re.compile(r"^\s*,\s*when\b")

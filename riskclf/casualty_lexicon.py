@@ -388,8 +388,10 @@ INCLUDING = re.compile(
 _INCLUDING_NEEDS = ("includ", "among", "whom")  # every INCLUDING match has one
 # a sentence ends at . ! or ? before white space and a capital, a digit or a quote (the
 # punctuation stays with the sentence, the white space is dropped); opening on the punctuation
-# rather than a look-behind lets the regex engine skip straight to the next candidate
-SENT_END = re.compile(r"[.!?](\s+)(?=[\"'A-Z0-9])")
+# rather than a look-behind lets the regex engine skip straight to the next candidate. A blank
+# line ends a sentence too: a headline has no full stop ("Eleven dead in clash\n\nEleven
+# people were killed ..." is two mentions of one event, not a sum of 22)
+SENT_END = re.compile(r"[.!?](\s+)(?=[\"'A-Z0-9])|(\n[^\S\n]*\n\s*)")
 
 
 # --------------------------------------------------------------------------------------------

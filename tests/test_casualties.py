@@ -100,6 +100,20 @@ def test_no_casualty_where_nobody_was_hurt(text):
     assert (counts["killed"], counts["injured"], counts["abducted"]) == (0, 0, 0)
 
 
+def test_a_headline_and_its_lead_are_one_event_not_two():
+    # a headline has no full stop: the blank line after it ends its sentence
+    text = "Ten soldiers killed in ambush\n\nTen soldiers were killed when rebels struck a convoy."
+    assert parse_casualties(text)["killed"] == 10
+    assert parse_casualties("Gunmen kill 32 in raids\n\nAt least 32 people died.")["killed"] == 32
+
+
+def test_a_month_and_year_without_a_day_is_an_earlier_event():
+    assert (
+        parse_casualties("Rebels killed 40 villagers in March 2009, police said.")["killed"]
+        == 0
+    )
+
+
 def test_a_date_year_is_the_reports_own():
     # a year inside a date dates the report, not an earlier event
     assert parse_casualties("On March 3, 2015, rebels killed two villagers.")["killed"] == 2
