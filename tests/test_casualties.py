@@ -109,8 +109,7 @@ def test_a_headline_and_its_lead_are_one_event_not_two():
 
 def test_a_month_and_year_without_a_day_is_an_earlier_event():
     assert (
-        parse_casualties("Rebels killed 40 villagers in March 2009, police said.")["killed"]
-        == 0
+        parse_casualties("Rebels killed 40 villagers in March 2009, police said.")["killed"] == 0
     )
 
 
