@@ -36,6 +36,7 @@ class BatchSummary:
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     truncated: int = 0
+    warnings: dict[str, int] = field(default_factory=dict)
     duplicate_ids: int = 0
     seconds: float = 0.0
     _seen_ids: set[int] = field(default_factory=set, repr=False)
@@ -47,6 +48,11 @@ class BatchSummary:
         self.errors += int(failed.sum())
         self.scored += int((~failed).sum())
         self.truncated += int(scored["truncated"].sum())
+        if "warning" in scored.columns:
+            warned = scored["warning"].astype(str)
+            for flags in warned[warned != ""]:
+                for flag in flags.split("|"):
+                    self.warnings[flag] = self.warnings.get(flag, 0) + 1
         for row_id in scored["id"].tolist():
             key = hash(row_id)  # ids are only counted, so a hash set keeps memory small
             if key in self._seen_ids:
@@ -68,6 +74,8 @@ class BatchSummary:
             text += "; errors: " + ", ".join(f"{n} {k}" for k, n in self.error_kinds.items())
         if self.truncated:
             text += f"; {_count(self.truncated, 'text')} truncated"
+        if self.warnings:
+            text += "; warnings: " + ", ".join(f"{n} {k}" for k, n in self.warnings.items())
         if self.duplicate_ids:
             repeat = "repeats" if self.duplicate_ids == 1 else "repeat"
             text += (

@@ -113,7 +113,11 @@ PERSON = (
     r"home\s*guards?|spos?|sfs?|crpf|bsf|itbp|cisf|ssb|cobra|grey\s*hounds|sog|stf|dvf|"
     r"inspectors?|sub-inspectors?|commandants?|deputy|asi|si|hawaldars?|naiks?|"
     r"youths?|tribals?|adivasis?|individuals?|victims?|passengers?|traders?|businessm[ae]n|"
-    r"supporters?|sympathi[sz]ers?|couple|squad\s+members?|hostages?|bodies|body|dead)"
+    r"supporters?|sympathi[sz]ers?|couple|squad\s+members?|hostages?|bodies|body|dead|"
+    r"pilgrims?|worshipp?ers?|devotees?|protesters?|demonstrators?|journalists?|reporters?|"
+    r"shoppers?|commuters?|miners?|fishermen|tourists?|patients?|refugees?|migrants?|voters?|"
+    r"peacekeepers?|fighters?|gunmen|attackers?|assailants?|bombers?|policewom[ae]n|"
+    r"security\s+men|army\s+men|armymen)"
 )
 # up to 6 modifier words between a number and its noun ("three suspected CPI-Maoist cadres",
 # "Three Central Industrial Security Force (CISF) personnel"), but never across a preposition/verb
@@ -135,6 +139,7 @@ _TRIGGER_BRANCHES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"kills?", ("kill",)),
         (r"shot\s+dead", ("dead",)),
         (r"shoots?\s+dead", ("dead",)),
+        (r"shooting\s+dead", ("dead",)),
         (r"shot\s+(?:\w+\s+){1,3}?dead", ("dead",)),
         (r"shoots\s+dead", ("dead",)),
         (r"gunned\s+down", ("gunned",)),
@@ -146,11 +151,29 @@ _TRIGGER_BRANCHES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"burned\s+to\s+death", ("death",)),
         (r"strangled", ("strang",)),
         (r"strangulated", ("strang",)),
-        (
+        (  # not a court's or a threat's "sentenced ... to death", "threatened ... to death"
             r"(?:hacked|axed|beaten|beat|stabbed|stoned|burnt|burned|set\s+ablaze|shot|lynched|"
-            r"tortured|assaulted|strangled|bludgeoned|crushed|clubbed|\w+ed)\s+(?:\w+\s+){0,3}?"
-            r"to\s+death",
+            r"tortured|assaulted|strangled|bludgeoned|crushed|clubbed|"
+            r"(?!sentenced|condemned|threatened|warned)\w+ed)\s+(?:\w+\s+){0,3}?to\s+death",
             ("death",),
+        ),
+        # "led to the death of X and two others", "resulted in the deaths of six workers"
+        (
+            r"(?:led|leading|lead|leads|resulted|resulting|results|caused|causing|causes)\s+"
+            r"(?:to\s+|in\s+)?(?:the\s+)?deaths?\s+of",
+            ("death",),
+        ),
+        # "the death toll rose to 14", "taking the toll to 11": the number is the count
+        (
+            r"(?:death\s+)?toll\s+(?:\w+\s+){0,5}?(?:rose|risen|rises|climbed|climbs|"
+            r"reached|reaches|mounted|increased|went\s+up|gone\s+up|touched|jumped|stood|"
+            r"stands)\s+(?:to|at)",
+            ("toll",),
+        ),
+        (
+            r"(?:taking|took|taken|raising|raised|pushing|pushed|bringing|brought)\s+the\s+"
+            r"(?:death\s+)?toll\s+to",
+            ("toll",),
         ),
         (r"slit\s+(?:\w+\s+)?throats?", ("slit",)),
         (r"slitting", ("slit",)),
@@ -163,7 +186,12 @@ _TRIGGER_BRANCHES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"massacred", ("massacred",)),
         (r"executed", ("executed",)),
         (r"lost\s+(?:his|her|their)\s+lives?", ("lost",)),
-        (r"succumbed", ("succumb",)),
+        # "succumbed to his injuries": the injuries are the death's, not a further count
+        (
+            r"succumbed(?:\s+to\s+(?:his|her|their|the)?\s*(?:\w+\s+)?(?:injur(?:y|ies)|"
+            r"wounds?))?",
+            ("succumb",),
+        ),
         (r"died", ("died",)),
         (r"found\s+dead", ("dead",)),
         (r"dead\s+bod(?:y|ies)\s+of", ("dead",)),
@@ -171,6 +199,8 @@ _TRIGGER_BRANCHES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
         (r"bod(?:y|ies)", ("bod",)),
         (r"(?:were|was|are|is)\s+dead", ("dead",)),
         (r"casualt(?:y|ies)", ("casualt",)),
+        # terse "4 dead", "seven people dead in an explosion" (not "dead body", read above)
+        (r"dead(?![\s-]+bod)(?!-)", ("dead",)),
     ],
     "injured": [
         (r"injur(?:ed|ing|ies|es?|y)", ("injur",)),
@@ -273,8 +303,10 @@ _NUMBER = r"\d(?<!\w\d)\d*"
 # substring test skips most masks on most sentences, and masking or dropping asides never
 # creates a word that was not in the sentence, so the test is exact.
 _MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# years are masked with "~" rather than "#", so the parser can still tell where a year stood
+YEAR_MASK = re.compile(r"\b(?:19|20)\d\d\b")
 MASKS: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"\b(?:19|20)\d\d\b"), ("19", "20")),  # years
+    (YEAR_MASK, ("19", "20")),  # years
     (re.compile(r"\b" + _MONTHS + r"\.?\s+\d{1,2}\b"), _MONTH_STEMS),  # "March 28"
     (
         re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTHS + r"\b"),
@@ -356,8 +388,10 @@ INCLUDING = re.compile(
 _INCLUDING_NEEDS = ("includ", "among", "whom")  # every INCLUDING match has one
 # a sentence ends at . ! or ? before white space and a capital, a digit or a quote (the
 # punctuation stays with the sentence, the white space is dropped); opening on the punctuation
-# rather than a look-behind lets the regex engine skip straight to the next candidate
-SENT_END = re.compile(r"[.!?](\s+)(?=[\"'A-Z0-9])")
+# rather than a look-behind lets the regex engine skip straight to the next candidate. A blank
+# line ends a sentence too: a headline has no full stop ("Eleven dead in clash\n\nEleven
+# people were killed ..." is two mentions of one event, not a sum of 22)
+SENT_END = re.compile(r"[.!?](\s+)(?=[\"'A-Z0-9])|(\n[^\S\n]*\n\s*)")
 
 
 # --------------------------------------------------------------------------------------------

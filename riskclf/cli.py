@@ -376,11 +376,18 @@ def _print_article(model, text: str, top_terms: int) -> None:
     import pandas as pd
 
     from riskclf.scoring import score_frame
+    from riskclf.textcheck import looks_like_markup, strip_markup
 
     row = score_frame(model, pd.DataFrame({"text": [text]}), top_terms=top_terms).iloc[0]
     if row["error"]:
         raise_error(f"cannot score this text: {row['error']}")
     lines = []
+    if looks_like_markup(text):
+        cleaned = strip_markup(text)
+        shown = cleaned if len(cleaned) <= 300 else cleaned[:300] + " ..."
+        lines.append(f"text       : {shown}  (markup removed)")
+    if row["warning"]:
+        lines.append(f"warning    : {row['warning'].replace('|', ', ')}")
     if model.risk_levels is not None:
         probs = ", ".join(f"{lv} {row[f'p_{lv}']:.2f}" for lv in model.risk_levels)
         lines.append(f"risk level : {row['risk_level']}  (score {row['risk_score']:.0f}/100)")

@@ -31,6 +31,13 @@ from riskclf.schema import (
     reader_errors,
 )
 from riskclf.served import RiskModel
+from riskclf.textcheck import (
+    EMPTY_AFTER_CLEANING,
+    check_texts,
+    known_terms,
+    known_vocabulary,
+    strip_texts_markup,
+)
 from riskclf.tokens import word_runs
 
 
@@ -96,7 +103,7 @@ def output_columns(
         cols.append("top_terms")
     if explain and model.theme_labels is not None:
         cols.append("theme_terms")
-    cols += ["truncated", ERROR_COLUMN]
+    cols += ["warning", "truncated", ERROR_COLUMN]
     return cols
 
 
@@ -151,7 +158,9 @@ def score_frame(
         raise SchemaError(f"passthrough columns not in the input: {', '.join(missing)}")
     n = len(frame)
     ids = get_ids(frame, columns.id, start=row_offset)
-    texts, problems = clean_texts(get_texts(frame, columns))
+    raw = get_texts(frame, columns)
+    texts, problems = clean_texts(raw)
+    emptied = strip_texts_markup(texts, problems)  # HTML -> text, in place
     for i, err in enumerate(reader_errors(frame)):
         if err:
             problems[i] = err
@@ -203,11 +212,31 @@ def score_frame(
         out["top_terms"] = terms
     if explain and model.theme_labels is not None:
         out["theme_terms"] = _theme_terms(model, X, rows, chosen if X is not None else None, n)
+    out["warning"] = _warnings(model, raw, texts, rows, runs, X, emptied, n)
     out["truncated"] = np.array([p == TRUNCATED_FLAG for p in problems])
     out[ERROR_COLUMN] = np.array(
         [p if p != TRUNCATED_FLAG else "" for p in problems], dtype=object
     )
     return pd.DataFrame(out, index=range(row_offset, row_offset + n))
+
+
+def _warnings(model, raw, texts, rows, runs, X, emptied, n: int) -> np.ndarray:
+    """The ``warning`` of each row (see :mod:`riskclf.textcheck`); rows that were not scored
+    have none, except markup that held no text."""
+    out = np.full(n, "", dtype=object)
+    for i in emptied:
+        out[i] = EMPTY_AFTER_CLEANING
+    if X is None:
+        return out
+    n_word = known_vocabulary(model)
+    cells = raw.tolist()
+    out[rows] = check_texts(
+        [texts[i] for i in rows],
+        [cells[i] for i in rows],
+        [len(r) for r in runs],
+        known_terms(X, n_word) if n_word is not None else None,
+    )
+    return out
 
 
 def _place_columns(
