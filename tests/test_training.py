@@ -108,7 +108,6 @@ def test_tune_uses_dev_rows_and_never_test(tiny_frame, tiny_config):
     ]
     # Make the test rows unlearnable: if tuning looked at them, scores would not be perfect.
     tiny_frame.loc[tiny_frame["split"] == "test", "risk_level"] = "low"
-    # the parser's counts make the tiny problem easy: only a near-zero C clearly loses on dev
     grid = {
         "features": [{}],
         "risk": [{"C_risk": 0.0001}, {"C_risk": 8.0}],
@@ -117,9 +116,14 @@ def test_tune_uses_dev_rows_and_never_test(tiny_frame, tiny_config):
     result = tune_config(tiny_frame, tiny_config, grid=grid)
     assert result.selection == "dev split (12 rows)"
     risk = [c for c in result.candidates if c["head"] == "risk"]
+    theme = [c for c in result.candidates if c["head"] == "theme"]
     assert [c["changes"]["C_risk"] for c in risk] == [0.0001, 8.0]
-    assert result.config.C_risk == 8.0
-    assert result.to_dict()["selected"]["C_risk"] == 8.0
+    # scored on the learnable dev rows only: the unlearnable test rows would cost points
+    assert [c["score"] for c in risk] == [1.0, 1.0]
+    # each head keeps its best candidate (the first among ties)
+    assert theme[1]["score"] > theme[0]["score"]
+    assert result.config.C_theme == 8.0 and result.config.C_risk == 0.0001
+    assert result.to_dict()["selected"]["C_theme"] == 8.0
     test_ids = set(tiny_frame.loc[tiny_frame["split"] == "test", "id"])
     assert not test_ids & set(result.fit_ids["fit"] + result.fit_ids["validation"])
     dev_ids = set(tiny_frame.loc[tiny_frame["split"] == "dev", "id"])
