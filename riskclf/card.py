@@ -33,6 +33,21 @@ def render_model_card(metadata: dict[str, Any]) -> str:
         "## Labels",
         "",
     ]
+    adaptation = metadata.get("adaptation")
+    if adaptation:
+        levels = adaptation.get("levels", [])
+        after = ", ".join(
+            f"{lv} {p:.3f}"
+            for lv, p in zip(levels, adaptation.get("mean_probability_after", []), strict=False)
+        )
+        lines[-3:-3] = [
+            "",
+            "## Adapted to a feed",
+            "",
+            f"- {adaptation['method']} on {adaptation.get('rows')} rows of "
+            f"{adaptation.get('feed')} (`riskclf calibrate`); mean probability on that feed "
+            f"after: {after}",
+        ]
     counts = data.get("label_counts", {})
     if metadata.get("risk_levels"):
         lines.append("Risk level (ordinal, lowest first): " + " < ".join(metadata["risk_levels"]))

@@ -510,6 +510,76 @@ def evaluate_cli(
         _echo_err(f"{len(written)} report files -> {report}")
 
 
+@app.command("calibrate")
+@handle_errors
+def calibrate_cli(
+    model: Annotated[
+        Path, typer.Argument(callback=_must_exist, metavar="MODEL", help="Model folder to adapt.")
+    ],
+    feed: Annotated[
+        Path,
+        typer.Argument(callback=_must_exist, metavar="FEED", help="Articles of your feed."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Model folder to write.")
+    ],
+    labels: Annotated[
+        Optional[Path],
+        typer.Option(
+            callback=_must_exist,
+            metavar="FILE",
+            help="Table of ids and risk_level labels of some feed rows (the feed itself works "
+            "if it has a risk_level column): fit the map to them instead of estimating the "
+            "feed's prior.",
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out folder.")] = False,
+    id_column: IdColumn = "id",
+    text_column: TextColumn = "text",
+    title_column: TitleColumn = "title",
+    body_column: BodyColumn = "body",
+) -> None:
+    """Adapt a model's risk probabilities to your feed: its level prior by EM, or a map fitted
+    to a few labels."""
+    from riskclf.adaptation import calibrate_model
+
+    adaptation = calibrate_model(
+        model,
+        feed,
+        out,
+        labels=labels,
+        columns=_columns(id_column, text_column, title_column, body_column),
+        overwrite=overwrite,
+    )
+    typer.echo(format_adaptation(adaptation))
+    _echo_err(f"adapted model -> {out}")
+
+
+def format_adaptation(adaptation) -> str:
+    """A few lines saying what the adaptation estimated."""
+    report = adaptation.report
+    lines = [f"{adaptation.method} on {report['rows']} rows of {report['feed']}"]
+    levels = report["levels"]
+
+    def _row(name, values):
+        return f"  {name:<28}" + "  ".join(
+            f"{lv} {v:.3f}" for lv, v in zip(levels, values, strict=True)
+        )
+
+    if "estimated_prior" in report:
+        lines.append(_row("training prior", report["training_prior"]))
+        lines.append(_row("estimated feed prior", report["estimated_prior"]))
+    lines.append(_row("mean probability before", report["mean_probability_before"]))
+    lines.append(_row("mean probability after", report["mean_probability_after"]))
+    if "ece_before" in report:
+        lines.append(
+            f"  ECE on the labelled rows: {report['ece_before']:.3f} before, "
+            f"{report['ece_after_cross_validated']:.3f} after ({report['folds']}-fold "
+            "cross-validated)"
+        )
+    return "\n".join(lines)
+
+
 @app.command("bench-data")
 @handle_errors
 def bench_data_cli(

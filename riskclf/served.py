@@ -42,6 +42,15 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return expd / expd.sum(axis=1, keepdims=True)
 
 
+def apply_log_map(proba: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``softmax(A @ log p + c)`` row by row, for ``matrix = [A | c]`` (see
+    :mod:`riskclf.adaptation`)."""
+    logits = np.log(np.maximum(proba, 1e-12)) @ matrix[:, :-1].T + matrix[:, -1]
+    logits -= logits.max(axis=1, keepdims=True)
+    expd = np.exp(logits)
+    return expd / expd.sum(axis=1, keepdims=True)
+
+
 def decide_themes(proba: np.ndarray, thresholds: np.ndarray, min_labels: int) -> np.ndarray:
     """0/1 theme matrix: each theme at or above its threshold, and at least ``min_labels`` per
     row (the most probable ones)."""
@@ -68,7 +77,7 @@ class ServedHead:
     @classmethod
     def from_state(cls, params: dict, arrays: dict[str, np.ndarray]):
         """Rebuild a head from :meth:`get_state` output."""
-        return cls(**params, **{name: arrays[name] for name in cls.ARRAYS})
+        return cls(**params, **arrays)
 
 
 class ServedRiskHead(ServedHead):
@@ -88,21 +97,41 @@ class ServedRiskHead(ServedHead):
         ``(a, b)`` of each sigmoid ``1 / (1 + exp(a * response + b))``; no rows: uncalibrated.
         The response is the decision function (multinomial) or the probabilities (ordinal); for
         two classes one calibrator maps the positive class, as scikit-learn does.
+    adaptation_ : ndarray of shape (n_present, n_present + 1), optional
+        ``[A | c]`` of the feed adaptation ``softmax(A @ log p + c)`` applied last (see
+        :mod:`riskclf.adaptation`); no rows: none.
     """
 
-    ARRAYS = ("coef_", "intercept_", "classes_", "calibration_")
+    ARRAYS = ("coef_", "intercept_", "classes_", "calibration_", "adaptation_")
     PARAMS = ("kind", "n_levels")
 
-    def __init__(self, kind, n_levels, coef_, intercept_, classes_, calibration_) -> None:
+    def __init__(
+        self, kind, n_levels, coef_, intercept_, classes_, calibration_, adaptation_=None
+    ) -> None:
         self.kind = kind
         self.n_levels = int(n_levels)
         self.coef_ = np.asarray(coef_, dtype=np.float64)
         self.intercept_ = np.asarray(intercept_, dtype=np.float64)
         self.classes_ = np.asarray(classes_, dtype=np.int64)
         self.calibration_ = np.asarray(calibration_, dtype=np.float64).reshape(-1, 2)
+        n = len(self.classes_)
+        if adaptation_ is None:
+            adaptation_ = np.zeros((0, n + 1))
+        self.adaptation_ = np.asarray(adaptation_, dtype=np.float64).reshape(-1, n + 1)
+
+    def present_proba(self, X, *, adapted: bool = True) -> np.ndarray:
+        """Probabilities of the levels the model was fitted on (``classes_`` order); with
+        ``adapted=False`` before any feed adaptation."""
+        return self._present(X, adapted=adapted)
 
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of each level, shape (n_rows, n_levels)."""
+        present = self._present(X, adapted=True)
+        proba = np.zeros((present.shape[0], self.n_levels))
+        proba[:, self.classes_] = present
+        return proba
+
+    def _present(self, X, *, adapted: bool) -> np.ndarray:
         scores = np.asarray(X @ self.coef_.T) + self.intercept_
         two = len(self.classes_) == 2
         if self.kind == "ordinal":
@@ -126,9 +155,9 @@ class ServedRiskHead(ServedHead):
             present[(present > 1.0) & (present <= 1.0 + 1e-5)] = 1.0
         else:
             present = base
-        proba = np.zeros((scores.shape[0], self.n_levels))
-        proba[:, self.classes_] = present
-        return proba
+        if adapted and len(self.adaptation_):
+            present = apply_log_map(present, self.adaptation_)
+        return present
 
     def class_weights(self) -> np.ndarray:
         """Per-level feature weights for explanations, shape (n_levels, n_features).
@@ -264,7 +293,9 @@ class RiskModel:
         for key, head_cls in (("risk", ServedRiskHead), ("theme", ServedThemeHead)):
             params = description["heads"].get(key)
             if params is not None:
-                head_arrays = {n: arrays[f"{key}.{n}"] for n in head_cls.ARRAYS}
+                head_arrays = {
+                    n: arrays[f"{key}.{n}"] for n in head_cls.ARRAYS if f"{key}.{n}" in arrays
+                }
                 heads[key] = head_cls.from_state(params, head_arrays)
         return cls(
             config,
