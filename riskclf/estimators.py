@@ -20,7 +20,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -190,6 +190,43 @@ class CasualtySignals(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.requires_fit = False
         return tags
+
+
+class MarginColumn(ClassifierMixin, BaseEstimator):
+    """A stand-in classifier whose decision function is the first column of its input: behind
+    ``FrozenEstimator`` it lets ``CalibratedClassifierCV`` fit Platt scaling on margins that
+    were computed out of fold elsewhere."""
+
+    def fit(self, X, y) -> MarginColumn:
+        self.classes_ = np.unique(y)
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray(X)[:, 0]
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+class PlattScaled:
+    """A fitted linear model plus ``CalibratedClassifierCV(method="sigmoid")`` fitted on its
+    out-of-fold ``margins``: ``predict_proba`` maps the model's margin through the sigmoid."""
+
+    def __init__(self, estimator, margins: np.ndarray, y: np.ndarray) -> None:
+        from sklearn.frozen import FrozenEstimator
+
+        self.estimator = estimator
+        frozen = FrozenEstimator(MarginColumn().fit(margins, y))
+        self.calibrator = CalibratedClassifierCV(frozen, method="sigmoid").fit(margins, y)
+
+    def predict_proba(self, X) -> np.ndarray:
+        margin = np.asarray(self.estimator.decision_function(X)).reshape(-1, 1)
+        return self.calibrator.predict_proba(margin)
+
+    def sigmoid(self) -> tuple[float, float]:
+        """``(a, b)`` of the fitted map ``1 / (1 + exp(a * margin + b))``."""
+        ((calibrator,),) = [c.calibrators for c in self.calibrator.calibrated_classifiers_]
+        return float(calibrator.a_), float(calibrator.b_)
 
 
 def _folds(counts: np.ndarray, wanted: int) -> int:
@@ -383,18 +420,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         folds = _folds(counts, self.cv)
         if not folds:
             return base.fit(X, y), fixed
-        splitter = self._splitter(folds)
-        calibrated = CalibratedClassifierCV(base, method="sigmoid", cv=splitter, ensemble=False)
-        calibrated.fit(X, y)
+        # Out-of-fold margins, then one final model: Platt scaling is fitted on the margins and
+        # the threshold chosen on them, so both come from rows each model never saw. This is
+        # what CalibratedClassifierCV(base, cv=folds, ensemble=False) fits, but it does not
+        # keep the margins, and refitting the folds to get them again costs 3 fits of 7.
+        margins = cross_val_predict(
+            base, X, y, cv=self._splitter(folds), method="decision_function"
+        ).reshape(-1, 1)
+        scaled = PlattScaled(clone(base).fit(X, y), margins, y)
         if self.threshold is not None:
-            return calibrated, fixed
-        # The out-of-fold margins the calibration was fitted on (same folds, same seed: the
-        # same models), mapped by it: the threshold is chosen on rows each model never saw.
-        # CalibratedClassifierCV does not keep them, and TunedThresholdClassifierCV would nest
-        # a second cross-validation around it (four times the fits).
-        margins = cross_val_predict(base, X, y, cv=splitter, method="decision_function")
-        (final,) = calibrated.calibrated_classifiers_
-        return calibrated, best_f1_threshold(y, final.calibrators[0].predict(margins))
+            return scaled, fixed
+        return scaled, best_f1_threshold(y, scaled.calibrator.predict_proba(margins)[:, 1])
 
     def fit(self, X, Y) -> ThemeClassifier:
         self._validate_params()

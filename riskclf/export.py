@@ -50,6 +50,10 @@ def _calibrated(estimator) -> tuple[object, np.ndarray]:
     """(base model, (a, b) rows of its sigmoid calibrators); no rows when uncalibrated."""
     from sklearn.calibration import CalibratedClassifierCV
 
+    from riskclf.estimators import PlattScaled
+
+    if isinstance(estimator, PlattScaled):
+        return estimator.estimator, np.array([estimator.sigmoid()], dtype=np.float64)
     if isinstance(estimator, CalibratedClassifierCV):
         (fitted,) = estimator.calibrated_classifiers_  # ensemble=False: one final model
         if fitted.method != "sigmoid":

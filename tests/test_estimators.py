@@ -178,8 +178,8 @@ def test_theme_thresholds_come_out_of_fold():
     # the same folds, predicted by models that never saw the row, mapped by the calibration
     folds = StratifiedKFold(3, shuffle=True, random_state=0)
     margins = cross_val_predict(head._base(*X.shape), X, y, cv=folds, method="decision_function")
-    (final,) = head.estimators_[0].calibrated_classifiers_
-    out_of_fold = best_f1_threshold(y, final.calibrators[0].predict(margins))
+    a, b = head.estimators_[0].sigmoid()
+    out_of_fold = best_f1_threshold(y, 1 / (1 + np.exp(a * margins + b)))
     in_sample = best_f1_threshold(y, head.predict_proba(X)[:, 0])
     assert in_sample != out_of_fold
     assert head.thresholds_[0] == out_of_fold
