@@ -526,25 +526,24 @@ def default_grid(has_risk: bool = True, has_theme: bool = True) -> dict[str, lis
     """Candidate changes to the config, by part: ``features`` (each tried with every head
     candidate), ``risk`` and ``theme`` (each head chosen on its own).
 
-    Risk: multinomial or ordinal at three strengths. Themes: class-balanced logistic
-    regression, linear SVMs and NB-SVMs (Wang & Manning 2012), one NB-SVM class-balanced.
-    Features: word 1-2-grams, 1-3-grams, and 1-2-grams with character 2-5-grams.
+    Risk: multinomial or ordinal at three strengths. Themes: linear SVM, NB-SVM (Wang & Manning
+    2012) at two strengths, class-balanced logistic regression. Features: word 1-2-grams, and
+    with character 2-5-grams. Measured on satp_all's dev rows (the NB-SVM candidates won there),
+    a class-balanced NB-SVM, logistic C=16 and word 1-3-grams never won and cost 40% of the
+    search, so they are settings you can give, not candidates.
     """
     risk = [
         {"risk_model": model, "C_risk": c}
         for model in ("multinomial", "ordinal")
         for c in (1.0, 4.0, 16.0)
     ]
-    theme = [{"theme_loss": "logistic", "C_theme": c} for c in (4.0, 16.0)] + [
-        {"theme_loss": "svm", "theme_nb": nb, "C_theme": c, "theme_svm_balanced": balanced}
-        for nb, c, balanced in (
-            (False, 0.3, False),
-            (True, 0.3, False),
-            (True, 1.0, False),
-            (True, 1.0, True),
-        )
+    theme = [
+        {"theme_loss": "svm", "theme_nb": False, "C_theme": 0.3},
+        {"theme_loss": "svm", "theme_nb": True, "C_theme": 0.3},
+        {"theme_loss": "svm", "theme_nb": True, "C_theme": 1.0},
+        {"theme_loss": "logistic", "theme_nb": False, "C_theme": 4.0},
     ]
-    features = [{}, {"word_ngrams": [1, 3]}, {"char_ngrams": [2, 5]}]
+    features = [{}, {"char_ngrams": [2, 5]}]
     return {
         "features": features,
         "risk": risk if has_risk else [],
