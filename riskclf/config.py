@@ -109,6 +109,10 @@ class TrainConfig:
     theme_svm_balanced : bool
         Weight each theme's SVM by inverse class frequency, as the logistic theme models always
         are (``theme_loss="svm"`` only).
+    theme_gate : bool
+        Fit an "any theme" gate and the theme models on the rows that have a theme:
+        ``P(theme) = P(any) P(theme | any)`` (for data where most rows have none; use with
+        ``blank_themes="none"``).
     casualty_features : bool
         Add counts of killed/injured/abducted parsed from the text to the features.
     theme_threshold : float or None
@@ -147,6 +151,7 @@ class TrainConfig:
     theme_loss: str = "logistic"
     theme_nb: bool = False
     theme_svm_balanced: bool = False
+    theme_gate: bool = False
     casualty_features: bool = True
     theme_threshold: float | None = None
     min_themes: int = 1
@@ -184,6 +189,8 @@ class TrainConfig:
             raise ConfigError(
                 f"blank_themes must be 'unlabelled' or 'none', got {self.blank_themes!r}"
             )
+        if not isinstance(self.theme_gate, bool):
+            raise ConfigError(f"theme_gate must be true or false, got {self.theme_gate!r}")
         if not isinstance(self.word_sublinear_tf, bool):
             raise ConfigError(
                 f"word_sublinear_tf must be true or false, got {self.word_sublinear_tf!r}"

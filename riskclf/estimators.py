@@ -330,11 +330,17 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     a decision threshold of its own.
 
     Per theme: the linear model (logistic regression, or a linear SVM, optionally on NB-scaled
-    features) inside ``CalibratedClassifierCV(method="sigmoid", ensemble=False)`` (Platt
-    scaling on out-of-fold margins); with ``threshold=None`` the threshold of
-    :data:`THRESHOLD_GRID` with the best F1 on the calibrated out-of-fold probabilities of the
-    same folds (``cross_val_predict``). A theme never (or always) seen predicts its constant
-    rate; one with too few rows for folds keeps the uncalibrated model and 0.5.
+    features), Platt scaling (``CalibratedClassifierCV(method="sigmoid")``) fitted on its
+    out-of-fold margins (``cross_val_predict``), and with ``threshold=None`` the threshold of
+    :data:`THRESHOLD_GRID` with the best F1 on the same out-of-fold rows. A theme never (or
+    always) seen predicts its constant rate; one with too few rows for folds keeps the
+    uncalibrated model and 0.5.
+
+    With ``gate=True`` (for data where most rows have no theme, such as SATP's non-incident
+    items) one more model, fitted the same way, gives the probability that a row has any theme;
+    the theme models are fitted on the rows that have one, and a theme's probability is the
+    gate's times its own (``P(theme) = P(any) P(theme | any)``); thresholds are chosen on that
+    product, out of fold.
 
     Parameters
     ----------
@@ -352,11 +358,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Predict at least this many themes per row (the most probable), even below threshold.
     cv : int
         Folds of the calibration and of the threshold search.
+    gate : bool
+        Fit an "any theme" gate (see above).
     random_state : int or None
         Seed of the models and the folds.
     """
 
     _parameter_constraints: dict = {
+        "gate": ["boolean"],
         "loss": [StrOptions({"logistic", "svm"})],
         "nb": ["boolean"],
         "C": [Interval(Real, 0, None, closed="neither")],
@@ -376,8 +385,10 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         threshold: float | None = None,
         min_labels: int = 1,
         cv: int = 3,
+        gate: bool = False,
         random_state=None,
     ) -> None:
+        self.gate = gate
         self.loss = loss
         self.nb = nb
         self.C = C
@@ -410,27 +421,41 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def _splitter(self, folds: int) -> StratifiedKFold:
         return StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
 
-    def _fit_one(self, X, y):
-        """(fitted estimator or None for a constant theme, its threshold)."""
-        counts = np.bincount(y, minlength=2)
+    def _fit_scaled(self, X, y, rows: np.ndarray):
+        """Fit one binary model on ``rows``: (PlattScaled model, or the plain model when the
+        rows are too few for folds, or None when one class is missing; out-of-fold calibrated
+        probabilities of every row, or None without folds). Rows outside ``rows`` take the
+        final model's probability: it never saw them either."""
+        Xf, yf = X[rows], y[rows]
+        counts = np.bincount(yf, minlength=2)
         if counts.min() == 0:
-            return None, 0.5
-        base = self._base(*X.shape)
-        fixed = 0.5 if self.threshold is None else self.threshold
+            return None, None
+        base = self._base(*Xf.shape)
         folds = _folds(counts, self.cv)
         if not folds:
-            return base.fit(X, y), fixed
+            return base.fit(Xf, yf), None
         # Out-of-fold margins, then one final model: Platt scaling is fitted on the margins and
         # the threshold chosen on them, so both come from rows each model never saw. This is
         # what CalibratedClassifierCV(base, cv=folds, ensemble=False) fits, but it does not
         # keep the margins, and refitting the folds to get them again costs 3 fits of 7.
-        margins = cross_val_predict(
-            base, X, y, cv=self._splitter(folds), method="decision_function"
-        ).reshape(-1, 1)
-        scaled = PlattScaled(clone(base).fit(X, y), margins, y)
-        if self.threshold is not None:
-            return scaled, fixed
-        return scaled, best_f1_threshold(y, scaled.calibrator.predict_proba(margins)[:, 1])
+        fitted_margins = cross_val_predict(
+            base, Xf, yf, cv=self._splitter(folds), method="decision_function"
+        )
+        scaled = PlattScaled(clone(base).fit(Xf, yf), fitted_margins.reshape(-1, 1), yf)
+        margins = np.empty(len(y))
+        margins[rows] = fitted_margins
+        if not rows.all():
+            margins[~rows] = scaled.estimator.decision_function(X[~rows])
+        return scaled, scaled.calibrator.predict_proba(margins.reshape(-1, 1))[:, 1]
+
+    def _fit_one(self, X, y, rows: np.ndarray, gate_proba: np.ndarray | None):
+        """(fitted estimator or None for a constant theme, its threshold)."""
+        estimator, proba = self._fit_scaled(X, y, rows)
+        if self.threshold is not None or proba is None:
+            return estimator, 0.5 if self.threshold is None else self.threshold
+        if gate_proba is not None:
+            proba = proba * gate_proba
+        return estimator, best_f1_threshold(y, proba)
 
     def fit(self, X, Y) -> ThemeClassifier:
         self._validate_params()
@@ -440,9 +465,18 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("Y must be a 0/1 matrix with one row per row of X")
         self.classes_ = np.arange(Y.shape[1])
         self.constant_ = Y.mean(axis=0)
+        self.gate_, gate_proba = None, None
+        rows = np.ones(len(Y), dtype=bool)
+        any_theme = Y.any(axis=1)
+        if self.gate and 0 < any_theme.sum() < len(Y):
+            self.gate_, gate_proba = self._fit_scaled(X, any_theme.astype(int), rows)
+            if gate_proba is not None:  # a gate needs folds; without them, no gate
+                rows = any_theme
+            else:
+                self.gate_ = None
         self.estimators_, thresholds = [], []
         for j in range(Y.shape[1]):
-            estimator, threshold = self._fit_one(X, Y[:, j])
+            estimator, threshold = self._fit_one(X, Y[:, j], rows, gate_proba)
             self.estimators_.append(estimator)
             thresholds.append(threshold)
         self.thresholds_ = np.array(thresholds)
@@ -461,7 +495,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
             else:  # an uncalibrated SVM: a sigmoid of its margin
                 margin = estimator.decision_function(X)
                 columns.append(sigmoid(margin))
-        return np.column_stack(columns) if columns else np.zeros((X.shape[0], 0))
+        if not columns:
+            return np.zeros((X.shape[0], 0))
+        proba = np.column_stack(columns)
+        if self.gate_ is not None:
+            gate = self.gate_.predict_proba(X)[:, 1:2]
+            fitted = np.array([e is not None for e in self.estimators_])
+            proba = np.where(fitted, proba * gate, proba)
+        return proba
 
     def predict(self, X) -> np.ndarray:
         return decide_themes(self.predict_proba(X), self.thresholds_, self.min_labels)

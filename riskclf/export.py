@@ -90,6 +90,12 @@ def export_theme_head(head) -> ServedThemeHead:
         a, b = calibration[0] if len(calibration) else (-1.0, 0.0)
         coef[j], intercept[j] = -a * w[0], -(a * b0[0] + b)
         fitted[j] = True
+    gate = np.zeros(0)
+    if head.gate_ is not None:
+        base, calibration = _calibrated(head.gate_)
+        w, b0 = _linear(base)
+        a, b = calibration[0]
+        gate = np.append(-a * w[0], -(a * b0[0] + b))
     return ServedThemeHead(
-        head.min_labels, coef, intercept, head.thresholds_, head.constant_, fitted
+        head.min_labels, coef, intercept, head.thresholds_, head.constant_, fitted, gate
     )

@@ -25,6 +25,7 @@ HEAD_SETTINGS = frozenset(
         "theme_loss",
         "theme_nb",
         "theme_svm_balanced",
+        "theme_gate",
         "theme_threshold",
         "min_themes",
         "blank_themes",
@@ -62,6 +63,7 @@ def build_theme_head(config: TrainConfig):
         threshold=config.theme_threshold,
         min_labels=config.min_themes,
         cv=config.calibration_folds,
+        gate=config.theme_gate,
         random_state=config.seed,
     )
 

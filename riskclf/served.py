@@ -182,23 +182,29 @@ class ServedThemeHead(ServedHead):
     is folded into the weights), a threshold each, and at least ``min_labels`` themes a row.
 
     A theme that was never (or always) seen in training (``fitted_`` false) predicts its
-    constant training rate.
+    constant training rate. With a gate (``gate_``: weights then bias of the folded "any
+    theme" model; empty: none) a fitted theme's probability is the gate's times its own.
     """
 
-    ARRAYS = ("coef_", "intercept_", "thresholds_", "constant_", "fitted_")
+    ARRAYS = ("coef_", "intercept_", "thresholds_", "constant_", "fitted_", "gate_")
     PARAMS = ("min_labels",)
 
-    def __init__(self, min_labels, coef_, intercept_, thresholds_, constant_, fitted_) -> None:
+    def __init__(
+        self, min_labels, coef_, intercept_, thresholds_, constant_, fitted_, gate_=None
+    ) -> None:
         self.min_labels = int(min_labels)
         self.coef_ = np.asarray(coef_, dtype=np.float64)
         self.intercept_ = np.asarray(intercept_, dtype=np.float64)
         self.thresholds_ = np.asarray(thresholds_, dtype=np.float64)
         self.constant_ = np.asarray(constant_, dtype=np.float64)
         self.fitted_ = np.asarray(fitted_, dtype=bool)
+        self.gate_ = np.zeros(0) if gate_ is None else np.asarray(gate_, dtype=np.float64)
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each theme, shape (n_rows, n_themes)."""
         proba = sigmoid(np.asarray(X @ self.coef_.T) + self.intercept_)
+        if len(self.gate_):
+            proba = proba * sigmoid(np.asarray(X @ self.gate_[:-1]) + self.gate_[-1])[:, None]
         return np.where(self.fitted_, proba, self.constant_)
 
     def decide(self, proba: np.ndarray) -> np.ndarray:

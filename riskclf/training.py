@@ -522,7 +522,9 @@ class TuneResult:
         }
 
 
-def default_grid(has_risk: bool = True, has_theme: bool = True) -> dict[str, list[dict]]:
+def default_grid(
+    has_risk: bool = True, has_theme: bool = True, blank_is_none: bool = False
+) -> dict[str, list[dict]]:
     """Candidate changes to the config, by part: ``features`` (each tried with every head
     candidate), ``risk`` and ``theme`` (each head chosen on its own).
 
@@ -530,7 +532,8 @@ def default_grid(has_risk: bool = True, has_theme: bool = True) -> dict[str, lis
     2012) at two strengths, class-balanced logistic regression. Features: word 1-2-grams, and
     with character 2-5-grams. Measured on satp_all's dev rows (the NB-SVM candidates won there),
     a class-balanced NB-SVM, logistic C=16 and word 1-3-grams never won and cost 40% of the
-    search, so they are settings you can give, not candidates.
+    search, so they are settings you can give, not candidates. When blank theme cells mean "no
+    theme" (``blank_is_none``), an NB-SVM with the "any theme" gate is tried too.
     """
     risk = [
         {"risk_model": model, "C_risk": c}
@@ -543,6 +546,8 @@ def default_grid(has_risk: bool = True, has_theme: bool = True) -> dict[str, lis
         {"theme_loss": "svm", "theme_nb": True, "C_theme": 1.0},
         {"theme_loss": "logistic", "theme_nb": False, "C_theme": 4.0},
     ]
+    if blank_is_none:  # most rows may have no theme: try the "any theme" gate
+        theme.append({"theme_loss": "svm", "theme_nb": True, "C_theme": 1.0, "theme_gate": True})
     features = [{}, {"char_ngrams": [2, 5]}]
     return {
         "features": features,
@@ -594,7 +599,10 @@ def tune_config(
         )
         selection = f"a stratified 25% validation split of the training rows ({len(dev)} rows)"
     fit, val = table.subset(np.sort(fit_rows)), table.subset(np.sort(dev))
-    grid = {**default_grid(risk_levels is not None, theme_labels is not None), **(grid or {})}
+    defaults = default_grid(
+        risk_levels is not None, theme_labels is not None, config.blank_themes == "none"
+    )
+    grid = {**defaults, **(grid or {})}
     _check_grid(grid)
     labels = {"risk": risk_levels, "theme": theme_labels}
     heads = [head for head in ("risk", "theme") if labels[head] is not None]

@@ -204,3 +204,18 @@ def test_best_f1_threshold_matches_f1_score():
     proba = np.clip(0.3 * y + rng.random(300) * 0.7, 0, 1)
     scores = [f1_score(y, proba >= t, zero_division=0) for t in THRESHOLD_GRID]
     assert best_f1_threshold(y, proba) == THRESHOLD_GRID[int(np.argmax(scores))]
+
+
+def test_the_gate_multiplies_in_the_any_theme_probability():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(600, 3))
+    event = X[:, 0] > 0.8  # about a fifth of the rows have a theme at all
+    Y = np.column_stack([event & (X[:, 1] > 0), event & (X[:, 1] <= 0)]).astype(int)
+    gated = ThemeClassifier(gate=True, min_labels=0, random_state=0).fit(X, Y)
+    plain = ThemeClassifier(min_labels=0, random_state=0).fit(X, Y)
+    assert gated.gate_ is not None and plain.gate_ is None
+    p_gate = gated.gate_.predict_proba(X)[:, 1]
+    unscaled = np.column_stack([e.predict_proba(X)[:, 1] for e in gated.estimators_])
+    np.testing.assert_allclose(gated.predict_proba(X), unscaled * p_gate[:, None])
+    # the theme models learnt only from rows with an event
+    assert (gated.predict(X)[~event].sum(axis=1) > 0).mean() < 0.2

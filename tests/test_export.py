@@ -95,3 +95,20 @@ def test_two_risk_levels_are_served_exactly():
         served = _assert_served_equals_fitted(fitted, frame["body"].tolist())
         proba = served.risk_proba(served.transform(frame["body"].tolist()))
         assert (proba[:, [1, 2]] == 0).all()  # levels never seen get probability 0
+
+
+def test_the_any_theme_gate_is_served_exactly():
+    frame = make_frame()
+    frame.loc[frame["risk_level"] == "low", "theme"] = ""  # a quarter of the rows: no theme
+    config = TrainConfig(
+        min_df=1, cv_folds=0, blank_themes="none", min_themes=0, theme_gate=True, seed=7
+    )
+    fitted = _fitted(frame, config)
+    assert fitted.theme_head.gate_ is not None
+    texts = (frame["title"] + "\n\n" + frame["body"]).tolist()
+    served = _assert_served_equals_fitted(fitted, texts)
+    assert len(served.theme_head.gate_) == served.theme_head.coef_.shape[1] + 1
+    # rows without a theme get low probabilities for every theme
+    proba = served.theme_proba(served.transform(texts))
+    low = (frame["risk_level"] == "low").to_numpy()
+    assert proba[low].max(axis=1).mean() < proba[~low].max(axis=1).mean()
