@@ -108,12 +108,13 @@ def fold(text: str) -> str:
 
 
 def loose_key(name: str) -> str:
-    """A spelling-insensitive key for South Asian transliterations: accents, aspirates ("gh" →
-    "g"), doubled letters and vowels after the first letter are dropped, "w" reads "v" and
-    "r" reads "d" (ड़ is written both ways: Dantewara / Dantewada)."""
+    """A spelling-insensitive key for South Asian transliterations: accents, spaces, "h"
+    (aspirates: "Garhwa" / "Garwah"), vowels after the first letter ("Palamu" / "Palamau") and
+    doubled letters are dropped, "w" reads "v" and "r" reads "d" (ड़ is written both ways:
+    Dantewara / Dantewada)."""
     s = re.sub(r"[^a-z]", "", fold(name).lower())
-    s = re.sub(r"([bcdgjkpt])h", r"\1", s).replace("w", "v").replace("r", "d")
-    s = s[:1] + re.sub(r"[aeiouy]", "", s[1:])
+    s = s.replace("w", "v").replace("r", "d")
+    s = s[:1] + re.sub(r"[aeiouyh]", "", s[1:])
     return re.sub(r"(.)\1+", r"\1", s)
 
 
@@ -325,6 +326,11 @@ def build_places(
                 place.names.add(spelling)
             else:
                 place.capitalised.add(spelling)
+        if region in ALTERNATE_NAMES_REGIONS:
+            # "Raj Nandgaon" is also written "Rajnandgaon"
+            for spelling in list(place.capitalised):
+                if " " in spelling and len(spelling.split()) == 2:
+                    place.capitalised.add(spelling.replace(" ", ""))
         if place.capitalised or place.names:
             towns.append(place)
     places.extend(towns)

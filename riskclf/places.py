@@ -91,9 +91,12 @@ _UNIT_WORDS = {
     "state": "admin1",
 }
 MAX_NAME_TOKENS = 6
+# "<Name> district" with an unknown spelling is looked up loosely among this region's places.
+LOOSE_REGION = "South Asia"
 
-# Case rules of a name.
-ANY_CASE, CAPITALISED, AS_WRITTEN = 0, 1, 2
+_ANY_ONLY = frozenset({0})
+# Case rules of a name; LOOSE marks a "<name> district" read by its spelling-insensitive key.
+ANY_CASE, CAPITALISED, AS_WRITTEN, LOOSE = 0, 1, 2, 3
 
 # Short English names where pycountry's differ from news usage.
 DISPLAY_NAMES = {
@@ -225,6 +228,9 @@ class Gazetteer:
         self.regions = regions
         self.display = display
         self._trie = trie
+        # per-name facts, keyed by the id of the trie's (long-lived) entry lists
+        self._rules_memo: dict[int, frozenset[int]] = {}
+        self._facts_memo: dict[int, tuple] = {}
 
     @classmethod
     def from_names(
@@ -295,30 +301,131 @@ class Gazetteer:
                 if i + n == len(folded) or folded[i + n] not in node[1]:
                     break
                 node, n = node[1][folded[i + n]], n + 1
+            capitalised = None  # whether the word at i is written with a capital, when asked
             for n, entries in reversed(names):  # the longest usable name wins
-                usable = []
-                for e in entries:
-                    if e[1] == ANY_CASE:
-                        usable.append(e)
-                    elif e[1] == CAPITALISED:
-                        if raw is not None:
-                            if raw[i][:1].isupper():
-                                usable.append(e)
-                        # ASCII text: the word must appear capitalised (or in capitals)
-                        elif folded[i].capitalize() in text or folded[i].upper() in text:
-                            usable.append(e)
-                    else:
-                        if raw is None:
-                            raw = _tokens(text)
-                        if e[2] == tuple(raw[i : i + n]):
-                            usable.append(e)
+                usable = entries
+                rules = self._rules(entries)
+                if rules != _ANY_ONLY:
+                    if capitalised is None and CAPITALISED in rules:
+                        capitalised = (
+                            raw[i][:1].isupper()
+                            if raw is not None
+                            # ASCII text: the word must appear capitalised (or in capitals)
+                            else folded[i].capitalize() in text or folded[i].upper() in text
+                        )
+                    if AS_WRITTEN in rules and raw is None:
+                        raw = _tokens(text)
+                    surface = tuple(raw[i : i + n]) if AS_WRITTEN in rules else None
+                    usable = [
+                        e
+                        for e in entries
+                        if e[1] == ANY_CASE
+                        or (e[1] == CAPITALISED and capitalised)
+                        or (e[1] == AS_WRITTEN and e[2] == surface)
+                    ]
+                    if len(usable) == len(entries):
+                        usable = entries  # the whole name: its facts can be remembered
                 if usable:
-                    mentions.append((i, n, usable, id(entries)))
+                    mentions.append((i, n, usable, id(usable)))
                     resume = i + n
                     break
+        if "district" in folded or "districts" in folded:
+            self._add_spelled_districts(mentions, folded, raw, text)
         if not mentions:
             return NO_PLACE
         return self._resolve(mentions, folded, text)
+
+    def _rules(self, entries: list) -> frozenset[int]:
+        """The case rules among a name's entries (remembered per name)."""
+        rules = self._rules_memo.get(id(entries))
+        if rules is None:
+            rules = frozenset(e[1] for e in entries)
+            self._rules_memo[id(entries)] = rules
+        return rules
+
+    def _facts(self, entries: list) -> tuple:
+        """What a name says: (country shares, state shares, the place chosen without context).
+
+        Remembered for the trie's own lists (they live as long as the gazetteer); subsets made
+        by the case rules are worked out each time. A lost race only computes a value twice.
+        """
+        facts = self._facts_memo.get(id(entries))
+        if facts is not None and facts[3] is entries:
+            return facts
+        places = self.places
+        codes = {places[e[0]].country_code for e in entries}
+        states = {
+            (places[e[0]].country_code, places[e[0]].admin1)
+            for e in entries
+            if places[e[0]].admin1
+        }
+        default = max((e[0] for e in entries), key=lambda k: places[k].population)
+        # how sure the most populous reading is: its country's share of the population of
+        # all readings (Dhaka, Bangladesh against Dhaka, Bihar: nearly sure)
+        biggest: dict[str, int] = defaultdict(int)
+        for e in entries:
+            p = places[e[0]]
+            biggest[p.country_code] = max(biggest[p.country_code], p.population, 1)
+        certainty = biggest[places[default].country_code] / sum(biggest.values())
+        facts = (
+            {c: 1.0 / len(codes) for c in codes},
+            {s: 1.0 / len(states) for s in states},
+            self._most_specific(default, [e[0] for e in entries]),
+            entries,
+            certainty,
+        )
+        if self._is_trie_list(entries):
+            self._facts_memo[id(entries)] = facts
+        return facts
+
+    def _is_trie_list(self, entries: list) -> bool:
+        return id(entries) in self._rules_memo
+
+    @functools.cached_property
+    def _loose_index(self) -> dict[str, list[tuple[int, int, None]]]:
+        """South Asian districts and towns by :func:`riskclf.gazetteer.loose_key` (built on
+        first use)."""
+        from riskclf.gazetteer import loose_key
+
+        index: dict[str, list[tuple[int, int, None]]] = defaultdict(list)
+        for i, p in enumerate(self.places):
+            if p.kind in ("admin2", "city") and self.regions.get(p.country_code) == LOOSE_REGION:
+                index[loose_key(p.name)].append((i, LOOSE, None))
+        return dict(index)
+
+    def _add_spelled_districts(
+        self, mentions: list, folded: list[str], raw: list[str] | None, text: str
+    ) -> None:
+        """Read "<Name> district" with a name the trie lacks by its spelling-insensitive key
+        ("Palamau district" = Palamu, "Garwah" = Garhwa): the word "district" vouches for it."""
+        from riskclf.gazetteer import loose_key
+
+        covered = {i + k for i, n, _, _ in mentions for k in range(n)}
+        added = False
+        for word in ("district", "districts"):
+            j = -1
+            while True:
+                try:
+                    j = folded.index(word, j + 1)
+                except ValueError:
+                    break
+                k = j - 1
+                if k < 0 or k in covered or len(folded[k]) < 4:
+                    continue
+                capitalised = (
+                    raw[k][:1].isupper()
+                    if raw is not None
+                    else folded[k].capitalize() in text or folded[k].upper() in text
+                )
+                if not capitalised:
+                    continue
+                entries = self._loose_index.get(loose_key(folded[k]))
+                if entries:
+                    mentions.append((k, 1, entries, id(entries)))
+                    covered.add(k)
+                    added = True
+        if added:
+            mentions.sort(key=lambda m: m[0])
 
     def _resolve(
         self, found: list[tuple[int, int, list, int]], folded: list[str], text: str
@@ -328,23 +435,10 @@ class Gazetteer:
         places = self.places
         # What each distinct name says about countries and states, split over its candidates
         # (a name said three times is still one piece of evidence for disambiguation).
-        said: dict[int, tuple[dict[str, float], dict[tuple[str, str], float]]] = {}
-        for _, _, entries, name in found:
-            if name in said:
-                continue
-            codes = {places[e[0]].country_code for e in entries}
-            states = {
-                (places[e[0]].country_code, places[e[0]].admin1)
-                for e in entries
-                if places[e[0]].admin1
-            }
-            said[name] = (
-                {c: 1.0 / len(codes) for c in codes},
-                {s: 1.0 / len(states) for s in states},
-            )
+        said = {name: self._facts(entries) for _, _, entries, name in found}
         country_support: dict[str, float] = defaultdict(float)
         state_support: dict[tuple[str, str], float] = defaultdict(float)
-        for codes, states in said.values():
+        for codes, states, _, _, _ in said.values():
             for code, share in codes.items():
                 country_support[code] += share
             for state, share in states.items():
@@ -354,42 +448,47 @@ class Gazetteer:
         for i, n, entries, name in found:
             unit = _UNIT_WORDS.get(folded[i + n]) if i + n < len(folded) else None
             weight_share = 1.0
+            own_codes, own_states, default, _, certainty = said[name]
             if len(entries) == 1:
-                chosen = entries[0][0]
-                code = places[chosen].country_code
+                chosen = default
+                p = places[chosen]
                 if (
-                    places[chosen].kind in ("city", "admin2")
-                    and country_support[code] <= 1.0
+                    p.kind in ("city", "admin2")
+                    and country_support[p.country_code] <= 1.0
                     and len(country_support) > 1
                 ):
                     weight_share = STRAY_PLACE_FACTOR
+            elif unit is None and not any(
+                country_support[c] > share for c, share in own_codes.items()
+            ):
+                # nothing else in the article backs any reading: the most populous, counted
+                # as the uncertain evidence it is
+                chosen = default
+                weight_share = certainty
             else:
-                own_codes, own_states = said[name]
 
                 def support(index: int, own_codes=own_codes, own_states=own_states, unit=unit):
                     p = places[index]
                     state = (p.country_code, p.admin1)
                     return (
-                        round(state_support[state] - own_states.get(state, 0.0), 6)
-                        if p.admin1
-                        else 0.0,
-                        round(country_support[p.country_code] - own_codes[p.country_code], 6),
+                        state_support[state] - own_states.get(state, 0.0) if p.admin1 else 0.0,
+                        country_support[p.country_code] - own_codes[p.country_code],
                         p.kind == unit,
                         p.population,
                     )
 
                 chosen = max((e[0] for e in entries), key=support)
                 best = support(chosen)
-                if best[0] <= 0 and best[1] <= 0 and len(own_codes) > 1:
-                    # nothing else in the article backs this reading: count it as the
-                    # uncertain evidence it is
-                    weight_share = 1.0 / len(own_codes)
+                if best[0] <= 1e-9 and best[1] <= 1e-9:
+                    weight_share = certainty
                 chosen = self._most_specific(chosen, [e[0] for e in entries])
             p = places[chosen]
             weight = WEIGHTS.get(p.kind, 1.0)
             if p.kind in ("city", "admin2") and p.population < SMALL_PLACE_POPULATION:
                 weight = SMALL_PLACE_WEIGHT  # a village or a spelling of one: weak evidence
-            if p.kind != "demonym":
+            if entries[0][1] == LOOSE:
+                weight = SMALL_PLACE_WEIGHT  # a guess at a spelling: the weakest evidence
+            elif p.kind != "demonym":
                 if i > 0 and folded[i - 1] in _PREPOSITIONS:
                     weight += PLACE_PREPOSITION_BONUS
                 if i < DATELINE_TOKENS or (
