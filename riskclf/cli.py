@@ -435,7 +435,10 @@ def bench_data_cli(
 @handle_errors
 def report_cli(
     scored: Annotated[Path, typer.Argument(exists=True, help="Output of 'riskclf predict'.")],
-    by: Annotated[str, typer.Option(help="Group by this column: country or region.")] = "country",
+    by: Annotated[
+        str,
+        typer.Option(help="Group by this column: country, region, admin1, admin2 or place."),
+    ] = "country",
     freq: Annotated[str, typer.Option(help="Period: W (weeks) or M (months).")] = "M",
     date_column: Annotated[str, typer.Option(help="Column holding the article date.")] = "date",
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for report.csv/.html.")] = Path(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskclf.config import RISK_LEVELS
 from riskclf.errors import InputError, RiskclfError, SchemaError
 from riskclf.report import build_report, rising_places, write_report
 
@@ -422,3 +423,67 @@ def test_missing_matplotlib_gives_install_hint(scored, tmp_path, monkeypatch):
     with pytest.raises(RiskclfError, match=re.escape('pip install "riskclf[plots]"')):
         write_report(scored, tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+# --- the risk map and the groupings -------------------------------------------------------------
+
+
+def with_places(scored: pd.DataFrame) -> pd.DataFrame:
+    """The fixture with invented admin1 names and coordinates: Alpha at (10, 20), Bravo at
+    (12, 24), Charlie at (8, 30), the unknown rows without coordinates."""
+    located = scored.copy()
+    coordinates = {"Alpha": (10.0, 20.0), "Bravo": (12.0, 24.0), "Charlie": (8.0, 30.0)}
+    located["admin1"] = located["country"].map({"Alpha": "A1", "Bravo": "B1", "Charlie": "C1"})
+    located["latitude"] = [coordinates.get(c, (np.nan, np.nan))[0] for c in located["country"]]
+    located["longitude"] = [coordinates.get(c, (np.nan, np.nan))[1] for c in located["country"]]
+    return located
+
+
+def test_groupings_offered_to_the_cli():
+    from riskclf.report import GROUPINGS
+
+    assert GROUPINGS[:3] == ("country", "region", "admin1")
+
+
+def test_report_by_admin1(scored):
+    table = build_report(with_places(scored), by="admin1")
+    assert sorted(set(table["place"])) == ["(unknown)", "A1", "B1", "C1"]
+    assert table.loc[table["place"] == "A1", "articles"].sum() == 8
+
+
+def test_map_points_by_hand(scored):
+    from riskclf.report import _build
+
+    _, _, points = _build(
+        with_places(scored), by="country", freq="M", date_column="date", levels=RISK_LEVELS
+    )
+    assert points["place"].tolist() == ["Alpha", "Bravo", "Charlie"]  # most articles first
+    assert points["articles"].tolist() == [8, 5, 5]
+    assert points["mean_score"].tolist() == [
+        round((10 + 30 + 60 + 70 + 90 + 40 + 100 + 50) / 8, 2),
+        round((95 + 65 + 5 + 15 + 25) / 5, 2),
+        round((55 + 65 + 85 + 35 + 88.5) / 5, 2),
+    ]
+    assert points[["latitude", "longitude"]].values.tolist() == [[10, 20], [12, 24], [8, 30]]
+
+
+def test_page_draws_the_map(scored, tmp_path):
+    page = write_report(with_places(scored), tmp_path / "r")["html"].read_text(encoding="utf-8")
+    svg = re.search(r'<svg id="risk-map".*?</svg>', page, flags=re.S)
+    assert svg is not None
+    circles = re.findall(
+        r'<circle class="map-point" cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg.group(0)
+    )
+    assert len(circles) == 3
+    radii = sorted(float(r) for _, _, r in circles)
+    assert radii[-1] > radii[0]  # Alpha, with the most articles, is the biggest
+    # Charlie lies east of Alpha (larger x) and south (larger y)
+    by_title = dict(zip(re.findall(r"<title>(\w+):", svg.group(0)), circles, strict=True))
+    assert float(by_title["Charlie"][0]) > float(by_title["Alpha"][0])
+    assert float(by_title["Charlie"][1]) > float(by_title["Alpha"][1])
+    assert not re.search(r'(src|href)="(?!data:)', page)
+
+
+def test_page_says_why_there_is_no_map(scored, tmp_path):
+    page = write_report(scored, tmp_path / "r")["html"].read_text(encoding="utf-8")
+    assert '<p id="risk-map-missing">' in page and "<svg" not in page

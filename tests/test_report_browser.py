@@ -17,13 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskclf.report import (
+from riskclf.report import build_report, write_report
+from riskclf.report_html import (
     CHART_HEIGHT_PX,
     CHART_LEFT_PX,
     CHART_TOP_PX,
     CHART_WIDTH_PX,
-    build_report,
-    write_report,
 )
 
 Image = pytest.importorskip("PIL.Image", reason="Pillow (installed with matplotlib) is needed")
