@@ -40,14 +40,8 @@ SATP_ALL = DATASETS / "satp_conflibert" / "satp_all"
 
 def _names_of(gazetteer: Gazetteer, name: str, kind: str, state: str = "") -> set[str]:
     """The units of ``kind`` (in ``state``) that ``name`` names in the gazetteer."""
-    node: list | None = [[], gazetteer._trie]
-    for token in _fold(name).replace("-", " ").split():
-        node = node[1].get(token) if node is not None else None
-    if node is None:
-        return set()
     found = set()
-    for index, _, _ in node[0]:
-        place = gazetteer.places[index]
+    for place in gazetteer.lookup(name.replace("-", " ")):
         if place.country_code != "IN" or (state and _fold(place.admin1) != _fold(state)):
             continue
         if kind == "admin1" and place.kind == "admin1":

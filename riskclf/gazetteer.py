@@ -46,6 +46,7 @@ from importlib import resources
 from pathlib import Path
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
+COMMON_WORDS_FILE = "common_words.txt.gz"
 CURATED_FILE = "places_curated.csv"
 COLUMNS = (
     "kind",
@@ -534,32 +535,36 @@ def render(places: list[_Place]) -> bytes:
     return gzip.compress(buffer.getvalue().encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def build() -> bytes:
-    """Build the gazetteer file's bytes from the installed packages."""
+def build() -> dict[str, bytes]:
+    """Build the shipped files' bytes from the installed packages: the gazetteer and the
+    stop-list it was built with (place tagging reads the latter to file names that open with
+    common words under a rarer word)."""
     cities, admin_rows, countries = _load_sources()
-    places = build_places(
-        cities, admin_rows, countries, _regions(), read_curated(), common_words()
-    )
-    return render(places)
+    common = common_words()
+    places = build_places(cities, admin_rows, countries, _regions(), read_curated(), common)
+    words = "".join(f"{w}\n" for w in sorted(common)).encode("utf-8")
+    return {
+        GAZETTEER_FILE: render(places),
+        COMMON_WORDS_FILE: gzip.compress(words, compresslevel=9, mtime=0),
+    }
 
 
-def shipped_path() -> Path:
-    return Path(__file__).resolve().parent / "resources" / GAZETTEER_FILE
+def shipped_path(name: str = GAZETTEER_FILE) -> Path:
+    return Path(__file__).resolve().parent / "resources" / name
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Compile riskclf's gazetteer file.")
     parser.add_argument("--check", action="store_true", help="only compare with the shipped file")
     args = parser.parse_args(argv)
-    data = build()
-    path = shipped_path()
+    files = build()
     if args.check:
-        same = path.exists() and path.read_bytes() == data
-        print(f"{path}: {'up to date' if same else 'OUT OF DATE'}", file=sys.stderr)
-        return 0 if same else 1
-    path.write_bytes(data)
-    rows = gzip.decompress(data).decode("utf-8").count("\n") - 1
-    print(f"{rows} places, {len(data) / 1e6:.2f} MB -> {path}", file=sys.stderr)
+        stale = [n for n, data in files.items() if shipped_path(n).read_bytes() != data]
+        print("OUT OF DATE: " + ", ".join(stale) if stale else "up to date", file=sys.stderr)
+        return 1 if stale else 0
+    for name, data in files.items():
+        shipped_path(name).write_bytes(data)
+        print(f"{len(data) / 1e6:.2f} MB -> {shipped_path(name)}", file=sys.stderr)
     return 0
 
 

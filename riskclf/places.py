@@ -35,7 +35,6 @@ import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from itertools import compress, count
 from pathlib import Path
@@ -45,7 +44,8 @@ from riskclf.config import LABEL_SEPARATOR
 from riskclf.tokens import RUN_RE, word_runs
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
-CACHE_FORMAT = 1  # bump when the trie layout changes
+COMMON_WORDS_FILE = "common_words.txt.gz"
+CACHE_FORMAT = 11  # bump whenever build_trie or the entry layout changes
 
 # Evidence weights per kind of place.
 WEIGHTS = {
@@ -91,10 +91,17 @@ _UNIT_WORDS = {
     "state": "admin1",
 }
 MAX_NAME_TOKENS = 6
+# Everyday words that open place names; such names are looked up from their next word.
+EVERYDAY_WORDS = frozenset(
+    """a about after al an and as at be by de del des du el for from had has have he in
+    into is it its la las le les los new no north northern of old on or saint san
+    santa south southern st that the their they this to upper lower east eastern west
+    western central great little was were will with""".split()
+)
 # "<Name> district" with an unknown spelling is looked up loosely among this region's places.
 LOOSE_REGION = "South Asia"
 
-_ANY_ONLY = frozenset({0})
+_ANY, _CAP, _MIXED = 0, 1, 2  # how a reading's case is checked (see _how)
 # Case rules of a name; LOOSE marks a "<name> district" read by its spelling-insensitive key.
 ANY_CASE, CAPITALISED, AS_WRITTEN, LOOSE = 0, 1, 2, 3
 
@@ -123,8 +130,7 @@ DISPLAY_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class PlaceTag:
+class PlaceTag(NamedTuple):
     """The places of one article."""
 
     country: str
@@ -165,42 +171,130 @@ def _tokens(text: str) -> list[str]:
     return RUN_RE.findall(text)
 
 
-# A trie entry: (place index, case rule, the tokens as written for AS_WRITTEN or None).
-_Entry = tuple
+# A trie node is [readings, children]; readings is [] (no name ends here) or [plain, led]:
+# plain = (entries, case rules) of the names that need no word before them (or None), led =
+# {last word before: [(words before, entries, case rules), ...]} for names filed under a
+# later word ("delhi" ← "new"). An entry is (place index, case rule, the tokens as written for
+# AS_WRITTEN or None, words before).
 
 
-@dataclass(frozen=True)
-class _Mention:
-    position: int
-    weight: float
-    place: int
-    district: str  # the district the mention names or lies in ("" when unknown)
-
-
-def build_trie(names: Iterable[tuple[str, int, int]]) -> dict[str, list]:
-    """The trie of folded name tokens, node = [entries, children]: most tokens start no name
+def build_trie(
+    names: Iterable[tuple[str, int, int]], common: frozenset[str] = frozenset()
+) -> dict[str, list]:
+    """The trie of folded name tokens, node = [readings, children]: most tokens start no name
     (one look-up rules them out) and a name is followed token by token.
 
     ``names`` holds (name, place index, rule); ``rule`` is ``ANY_CASE``, ``CAPITALISED`` (the
     first letter written upper-case) or ``AS_WRITTEN``; names of three letters or fewer are
-    always matched as written.
+    always matched as written. A name that opens with everyday words ("New Delhi", "The
+    Hague", "Port of Spain") is filed under its first word that is not an everyday or
+    ``common`` English word and checks the words before it, so the everyday words of an
+    article ("the", "new", "said") start no look-up. A name of common words only is filed
+    under its longest word.
     """
+    usual = EVERYDAY_WORDS | common
     trie: dict[str, list] = {}
     for name, index, rule in names:
         raw = tuple(_tokens(name))
         key = [t.lower() if t.isascii() else _fold(t) for t in raw]
-        if not key or len(key) > MAX_NAME_TOKENS:
-            continue
+        if not key or len(key) > MAX_NAME_TOKENS or len("".join(key)) < 2:
+            continue  # one letter ("Å") is no name to find in text
         if len("".join(key)) <= 3:  # "US", "KP": only as written
             rule = AS_WRITTEN
-        entry = (index, rule, raw if rule == AS_WRITTEN else None)
+        lead = 0
+        while lead < len(key) - 1 and (key[lead] in usual or len(key[lead]) == 1):
+            lead += 1
+        if key[lead] in usual or len(key[lead]) == 1:
+            # common words only: the longest that is not an everyday word, the first of equals
+            # ("The Colony" → "colony", "Port Said" → "port")
+            lead = max(
+                range(len(key)), key=lambda k: (key[k] not in EVERYDAY_WORDS, len(key[k]), -k)
+            )
+        before = tuple(key[:lead])
+        entry = (index, rule, raw if rule == AS_WRITTEN else None, before)
         children = trie
-        for token in key:
+        for token in key[lead:]:
             node = children.setdefault(token, [[], {}])
             children = node[1]
-        if entry not in node[0]:
-            node[0].append(entry)
+        if not node[0]:
+            node[0] = [
+                None,
+                {},
+            ]  # [(entries, rules) with nothing before, {last word before: [...]}]
+        if not before:
+            if node[0][0] is None:
+                node[0][0] = ([entry], frozenset({rule}))
+            elif entry not in node[0][0][0]:
+                node[0][0][0].append(entry)
+                node[0][0] = (node[0][0][0], node[0][0][1] | {rule})
+            continue
+        led = node[0][1].setdefault(before[-1], [])
+        for i, (lead_words, entries, rules) in enumerate(led):
+            if lead_words == before:
+                if entry not in entries:
+                    entries.append(entry)
+                    led[i] = (lead_words, entries, rules | {rule})
+                break
+        else:
+            led.append((before, [entry], frozenset({rule})))
+    for node in _nodes(trie):
+        if node[0]:
+            plain, led = node[0]
+            if plain is not None:
+                node[0][0] = (plain[0], _how(plain[1]))
+            for word, readings in led.items():
+                # longest leading words first: the longest name wins
+                readings.sort(key=lambda reading: -len(reading[0]))
+                led[word] = [(before, group, _how(rules)) for before, group, rules in readings]
     return trie
+
+
+def _how(rules: frozenset[int]) -> int:
+    """How a reading's case is checked: ``_ANY`` (never), ``_CAP`` (all its entries need a
+    capital) or ``_MIXED`` (entry by entry)."""
+    if rules == {ANY_CASE}:
+        return _ANY
+    if rules == {CAPITALISED}:
+        return _CAP
+    return _MIXED
+
+
+def _is_capitalised(i: int, folded: list[str], raw: list[str] | None, text: str) -> bool:
+    """Whether the word at ``i`` is written with a capital (on an ASCII text, whether it
+    appears capitalised or in capitals at all: the runs are lower-cased)."""
+    if raw is not None:
+        return raw[i][:1].isupper()
+    return folded[i].capitalize() in text or folded[i].upper() in text
+
+
+def _usable_entries(
+    group: list, capitalised: bool, start: int, length: int, raw: list[str] | None, text: str
+) -> tuple[list, list[str] | None]:
+    """The entries of a mixed reading whose case rule the text meets, and the tokens as
+    written if they had to be found."""
+    surface = None
+    # the exact tokens only when the name appears as written at all
+    if any(e[1] == AS_WRITTEN and " ".join(e[2]) in text for e in group):
+        if raw is None:
+            raw = _tokens(text)
+        surface = tuple(raw[start : start + length])
+    usable = [
+        e
+        for e in group
+        if e[1] == ANY_CASE
+        or (e[1] == CAPITALISED and capitalised)
+        or (e[1] == AS_WRITTEN and e[2] == surface)
+    ]
+    return (group if len(usable) == len(group) else usable), raw
+
+
+def _nodes(trie: dict[str, list]):
+    """Every node of the trie."""
+    stack = list(trie.values())
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node[1].values())
 
 
 class Gazetteer:
@@ -228,8 +322,8 @@ class Gazetteer:
         self.regions = regions
         self.display = display
         self._trie = trie
+        self._weights = [self._base_weight(p) for p in self.places]
         # per-name facts, keyed by the id of the trie's (long-lived) entry lists
-        self._rules_memo: dict[int, frozenset[int]] = {}
         self._facts_memo: dict[int, tuple] = {}
 
     @classmethod
@@ -267,7 +361,7 @@ class Gazetteer:
                 places = [Place._make(p) for p in cached[1]]
                 return cls(places, cached[0], regions, _display_names(places))
             places, names = parse_gazetteer(data)
-            trie = build_trie(names)
+            trie = build_trie(names, _read_common_words())
             _store_cached(data, trie, places)
             return cls(places, trie, regions, _display_names(places))
         finally:
@@ -279,11 +373,13 @@ class Gazetteer:
         given, is its :func:`riskclf.tokens.word_runs`."""
         folded = runs if runs is not None else word_runs([text])[0]
         raw = None  # the tokens as written, only needed for case rules
-        if not "".join(folded).isascii():  # accents to strip: fold token by token
+        if not text.isascii() and not "".join(folded).isascii():  # accents: fold each token
             raw = _tokens(text)
             folded = [t.lower() if t.isascii() else _fold(t) for t in raw]
-        mentions: list[tuple[int, int, list, int]] = []  # (start, length, entries, name id)
+        # (start, length, usable entries, the trie's entry list they come from)
+        mentions: list[tuple[int, int, list, list]] = []
         trie = self._trie
+        size = len(folded)
         # the few tokens that start some name, found without a Python-level loop over tokens
         candidates = compress(count(), map(trie.__contains__, folded))
         resume = 0  # tokens before this were part of the previous name
@@ -291,43 +387,49 @@ class Gazetteer:
             if i < resume:
                 continue
             node = trie[folded[i]]
-            if not node[0] and (i + 1 == len(folded) or folded[i + 1] not in node[1]):
-                continue  # a word that only starts longer names ("the", "new"), none here
-            # every name starting here, shortest first: (length, entries)
+            if not node[0] and (i + 1 == size or folded[i + 1] not in node[1]):
+                continue  # a word that only starts longer names, none here
+            # every name ending here or further on: (length from i, readings), longest first
             names, n = [], 1
             while True:
                 if node[0]:
                     names.append((n, node[0]))
-                if i + n == len(folded) or folded[i + n] not in node[1]:
+                if i + n == size or folded[i + n] not in node[1]:
                     break
                 node, n = node[1][folded[i + n]], n + 1
             capitalised = None  # whether the word at i is written with a capital, when asked
-            for n, entries in reversed(names):  # the longest usable name wins
-                usable = entries
-                rules = self._rules(entries)
-                if rules != _ANY_ONLY:
-                    if capitalised is None and CAPITALISED in rules:
-                        capitalised = (
-                            raw[i][:1].isupper()
-                            if raw is not None
-                            # ASCII text: the word must appear capitalised (or in capitals)
-                            else folded[i].capitalize() in text or folded[i].upper() in text
-                        )
-                    if AS_WRITTEN in rules and raw is None:
-                        raw = _tokens(text)
-                    surface = tuple(raw[i : i + n]) if AS_WRITTEN in rules else None
-                    usable = [
-                        e
-                        for e in entries
-                        if e[1] == ANY_CASE
-                        or (e[1] == CAPITALISED and capitalised)
-                        or (e[1] == AS_WRITTEN and e[2] == surface)
+            done = False
+            for n, (plain, led) in reversed(names):
+                if led and i > resume and folded[i - 1] in led:
+                    options = [
+                        (len(before), group, how)
+                        for before, group, how in led[folded[i - 1]]
+                        if i - len(before) >= resume
+                        and (len(before) == 1 or tuple(folded[i - len(before) : i]) == before)
                     ]
-                    if len(usable) == len(entries):
-                        usable = entries  # the whole name: its facts can be remembered
-                if usable:
-                    mentions.append((i, n, usable, id(usable)))
-                    resume = i + n
+                    if plain is not None:
+                        options.append((0, plain[0], plain[1]))
+                elif plain is not None:
+                    options = ((0, plain[0], plain[1]),)
+                else:
+                    continue
+                for k, group, how in options:
+                    if how == _ANY:
+                        usable = group
+                    elif how == _CAP:
+                        if capitalised is None:
+                            capitalised = _is_capitalised(i, folded, raw, text)
+                        usable = group if capitalised else None
+                    else:
+                        if capitalised is None:
+                            capitalised = _is_capitalised(i, folded, raw, text)
+                        usable, raw = _usable_entries(group, capitalised, i - k, n + k, raw, text)
+                    if usable:
+                        mentions.append((i - k, n + k, usable, group))
+                        resume = i + n
+                        done = True
+                        break
+                if done:
                     break
         if "district" in folded or "districts" in folded:
             self._add_spelled_districts(mentions, folded, raw, text)
@@ -335,51 +437,42 @@ class Gazetteer:
             return NO_PLACE
         return self._resolve(mentions, folded, text)
 
-    def _rules(self, entries: list) -> frozenset[int]:
-        """The case rules among a name's entries (remembered per name)."""
-        rules = self._rules_memo.get(id(entries))
-        if rules is None:
-            rules = frozenset(e[1] for e in entries)
-            self._rules_memo[id(entries)] = rules
-        return rules
+    def _facts(self, entries: list, group: list) -> tuple:
+        """What a name says: (country shares, state shares, the place chosen without context,
+        how sure that choice is, the candidates).
 
-    def _facts(self, entries: list) -> tuple:
-        """What a name says: (country shares, state shares, the place chosen without context).
-
-        Remembered for the trie's own lists (they live as long as the gazetteer); subsets made
-        by the case rules are worked out each time. A lost race only computes a value twice.
+        Remembered per trie entry list when the name's entries were all usable (the lists live
+        as long as the gazetteer); a lost race between threads only computes a value twice.
         """
-        facts = self._facts_memo.get(id(entries))
-        if facts is not None and facts[3] is entries:
-            return facts
+        if entries is group:
+            facts = self._facts_memo.get(id(group))
+            if facts is not None and facts[5] is group:
+                return facts
         places = self.places
-        codes = {places[e[0]].country_code for e in entries}
+        candidates = [e[0] for e in entries]
+        codes = {places[c].country_code for c in candidates}
         states = {
-            (places[e[0]].country_code, places[e[0]].admin1)
-            for e in entries
-            if places[e[0]].admin1
+            (places[c].country_code, places[c].admin1) for c in candidates if places[c].admin1
         }
-        default = max((e[0] for e in entries), key=lambda k: places[k].population)
+        default = max(candidates, key=lambda c: places[c].population)
         # how sure the most populous reading is: its country's share of the population of
         # all readings (Dhaka, Bangladesh against Dhaka, Bihar: nearly sure)
-        biggest: dict[str, int] = defaultdict(int)
-        for e in entries:
-            p = places[e[0]]
-            biggest[p.country_code] = max(biggest[p.country_code], p.population, 1)
+        biggest: dict[str, int] = {}
+        for c in candidates:
+            p = places[c]
+            biggest[p.country_code] = max(biggest.get(p.country_code, 1), p.population)
         certainty = biggest[places[default].country_code] / sum(biggest.values())
         facts = (
             {c: 1.0 / len(codes) for c in codes},
             {s: 1.0 / len(states) for s in states},
-            self._most_specific(default, [e[0] for e in entries]),
-            entries,
+            self._most_specific(default, candidates),
             certainty,
+            candidates,
+            group,
         )
-        if self._is_trie_list(entries):
-            self._facts_memo[id(entries)] = facts
+        if entries is group:
+            self._facts_memo[id(group)] = facts
         return facts
-
-    def _is_trie_list(self, entries: list) -> bool:
-        return id(entries) in self._rules_memo
 
     @functools.cached_property
     def _loose_index(self) -> dict[str, list[tuple[int, int, None]]]:
@@ -421,179 +514,235 @@ class Gazetteer:
                     continue
                 entries = self._loose_index.get(loose_key(folded[k]))
                 if entries:
-                    mentions.append((k, 1, entries, id(entries)))
+                    mentions.append((k, 1, entries, entries))
                     covered.add(k)
                     added = True
         if added:
             mentions.sort(key=lambda m: m[0])
 
     def _resolve(
-        self, found: list[tuple[int, int, list, int]], folded: list[str], text: str
+        self, found: list[tuple[int, int, list, list]], folded: list[str], text: str
     ) -> PlaceTag:
         """Pick one place per mention, weigh the mentions, then choose the country, state,
-        district and place of the article."""
+        district and place of the article.
+
+        (Hot path: places are read by index, 0 kind, 1 country_code, 2 admin1, 3 admin2,
+        4 name, 5 latitude, 6 longitude, 7 population; a NamedTuple's index is faster than
+        its attribute.)"""
         places = self.places
         # What each distinct name says about countries and states, split over its candidates
         # (a name said three times is still one piece of evidence for disambiguation).
-        said = {name: self._facts(entries) for _, _, entries, name in found}
+        said = {}
+        memo = self._facts_memo
+        for _, _, entries, group in found:
+            key = id(entries)
+            if key not in said:
+                facts = memo.get(key) if entries is group else None
+                if facts is None or facts[5] is not group:
+                    facts = self._facts(entries, group)
+                said[key] = facts
         country_support: dict[str, float] = defaultdict(float)
         state_support: dict[tuple[str, str], float] = defaultdict(float)
-        for codes, states, _, _, _ in said.values():
-            for code, share in codes.items():
+        contested = False
+        for facts in said.values():
+            for code, share in facts[0].items():
                 country_support[code] += share
-            for state, share in states.items():
-                state_support[state] += share
+            if len(facts[4]) > 1:
+                contested = True
+        if contested:  # states only matter to choose between readings
+            for facts in said.values():
+                for state, share in facts[1].items():
+                    state_support[state] += share
+        several = len(country_support) > 1
 
-        mentions: list[_Mention] = []
-        for i, n, entries, name in found:
-            unit = _UNIT_WORDS.get(folded[i + n]) if i + n < len(folded) else None
-            weight_share = 1.0
-            own_codes, own_states, default, _, certainty = said[name]
-            if len(entries) == 1:
-                chosen = default
+        chosen_for: dict[tuple[int, str | None], tuple[int, float]] = {}
+        base_weights = self._weights
+        mentions: list[tuple[int, float, int, str]] = []  # (position, weight, place, district)
+        size = len(folded)
+        for i, n, entries, _ in found:
+            unit = _UNIT_WORDS.get(folded[i + n]) if i + n < size else None
+            facts = said[id(entries)]
+            if len(facts[4]) == 1:  # one candidate: only a stray town loses weight
+                chosen = facts[2]
                 p = places[chosen]
-                if (
-                    p.kind in ("city", "admin2")
-                    and country_support[p.country_code] <= 1.0
-                    and len(country_support) > 1
-                ):
-                    weight_share = STRAY_PLACE_FACTOR
-            elif unit is None and not any(
-                country_support[c] > share for c, share in own_codes.items()
-            ):
-                # nothing else in the article backs any reading: the most populous, counted
-                # as the uncertain evidence it is
-                chosen = default
-                weight_share = certainty
+                share = (
+                    STRAY_PLACE_FACTOR
+                    if several and p[0] in ("city", "admin2") and country_support[p[1]] <= 1.0
+                    else 1.0
+                )
             else:
-
-                def support(index: int, own_codes=own_codes, own_states=own_states, unit=unit):
-                    p = places[index]
-                    state = (p.country_code, p.admin1)
-                    return (
-                        state_support[state] - own_states.get(state, 0.0) if p.admin1 else 0.0,
-                        country_support[p.country_code] - own_codes[p.country_code],
-                        p.kind == unit,
-                        p.population,
-                    )
-
-                chosen = max((e[0] for e in entries), key=support)
-                best = support(chosen)
-                if best[0] <= 1e-9 and best[1] <= 1e-9:
-                    weight_share = certainty
-                chosen = self._most_specific(chosen, [e[0] for e in entries])
-            p = places[chosen]
-            weight = WEIGHTS.get(p.kind, 1.0)
-            if p.kind in ("city", "admin2") and p.population < SMALL_PLACE_POPULATION:
-                weight = SMALL_PLACE_WEIGHT  # a village or a spelling of one: weak evidence
+                key = (id(entries), unit)
+                choice = chosen_for.get(key)
+                if choice is None:
+                    choice = self._choose(facts, unit, country_support, state_support, several)
+                    chosen_for[key] = choice
+                chosen, share = choice
+                p = places[chosen]
             if entries[0][1] == LOOSE:
                 weight = SMALL_PLACE_WEIGHT  # a guess at a spelling: the weakest evidence
-            elif p.kind != "demonym":
-                if i > 0 and folded[i - 1] in _PREPOSITIONS:
-                    weight += PLACE_PREPOSITION_BONUS
-                if i < DATELINE_TOKENS or (
-                    i < DATELINE_CAPITALS_TOKENS and folded[i].upper() in text
-                ):
-                    weight += DATELINE_BONUS
-                if unit is not None:
-                    weight += UNIT_WORD_BONUS
-            district = p.admin2
-            if unit == "admin2" and p.kind in ("city", "capital") and not p.admin2:
-                district = p.name  # "Khunti district": named after its headquarters town
-            mentions.append(_Mention(i, weight * weight_share, chosen, district))
+            else:
+                weight = base_weights[chosen]
+                if p[0] != "demonym":
+                    if i > 0 and folded[i - 1] in _PREPOSITIONS:
+                        weight += PLACE_PREPOSITION_BONUS
+                    if i < DATELINE_TOKENS or (
+                        i < DATELINE_CAPITALS_TOKENS and folded[i].upper() in text
+                    ):
+                        weight += DATELINE_BONUS
+                    if unit is not None:
+                        weight += UNIT_WORD_BONUS
+            district = p[3]
+            if unit == "admin2" and not district and p[0] in ("city", "capital"):
+                district = p[4]  # "Khunti district": named after its headquarters town
+            mentions.append((i, weight * share, chosen, district))
         return self._summarise(mentions)
+
+    @staticmethod
+    def _base_weight(p: Place) -> float:
+        """The evidence a place's kind gives, before position bonuses."""
+        if p[0] in ("city", "admin2") and p[7] < SMALL_PLACE_POPULATION:
+            return SMALL_PLACE_WEIGHT  # a village or a spelling of one: weak evidence
+        return WEIGHTS.get(p[0], 1.0)
+
+    def _choose(
+        self,
+        facts: tuple,
+        unit: str | None,
+        country_support: dict[str, float],
+        state_support: dict[tuple[str, str], float],
+        several: bool,
+    ) -> tuple[int, float]:
+        """The place a name stands for here, and the share of its weight it keeps."""
+        own_codes, own_states, default, certainty, candidates, _ = facts
+        places = self.places
+        if len(candidates) == 1:
+            p = places[default]
+            if p[0] in ("city", "admin2") and country_support[p[1]] <= 1.0 and several:
+                # a town whose country no other name supports: a stray ("Wadi", "Samar")
+                return default, STRAY_PLACE_FACTOR
+            return default, 1.0
+        if unit is None and not any(country_support[c] > s for c, s in own_codes.items()):
+            # nothing else backs any reading: the most populous, as sure as its share
+            return default, certainty
+
+        def support(index: int) -> tuple:
+            p = places[index]
+            state = (p[1], p[2])
+            return (
+                state_support[state] - own_states.get(state, 0.0) if p[2] else 0.0,
+                country_support[p[1]] - own_codes[p[1]],
+                p[0] == unit,
+                p[7],
+            )
+
+        chosen = max(candidates, key=support)
+        best = support(chosen)
+        share = certainty if best[0] <= 1e-9 and best[1] <= 1e-9 else 1.0
+        return self._most_specific(chosen, candidates), share
 
     def _most_specific(self, chosen: int, candidates: list[int]) -> int:
         """The most specific candidate inside the chosen place ("Kabul" the city, not the
         province of the same name)."""
         p = self.places[chosen]
-        if p.kind not in ("admin1", "admin2"):
+        if p[0] not in ("admin1", "admin2"):
             return chosen
         inside = [
             c
             for c in candidates
-            if self.places[c].country_code == p.country_code
-            and self.places[c].admin1 == p.admin1
-            and (p.kind == "admin1" or self.places[c].admin2 == p.admin2)
-            and SPECIFICITY[self.places[c].kind] > SPECIFICITY[p.kind]
+            if self.places[c][1] == p[1]
+            and self.places[c][2] == p[2]
+            and (p[0] == "admin1" or self.places[c][3] == p[3])
+            and SPECIFICITY[self.places[c][0]] > SPECIFICITY[p[0]]
         ]
         if not inside:
             return chosen
-        return max(inside, key=lambda c: self.places[c].population)
+        return max(inside, key=lambda c: self.places[c][7])
 
-    def _summarise(self, mentions: list[_Mention]) -> PlaceTag:
+    def _summarise(self, mentions: list[tuple[int, float, int, str]]) -> PlaceTag:
         """The main country (most weight, first named on ties), then its state and district
         with the most weight, and the most specific place named inside them."""
         places = self.places
-        scores: dict[str, float] = defaultdict(float)
-        first_seen: dict[str, int] = {}
-        for m in mentions:
-            code = places[m.place].country_code
-            scores[code] += m.weight
-            first_seen.setdefault(code, m.position)
-        ranked = sorted(scores, key=lambda c: (-scores[c], first_seen[c]))
-        best = ranked[0]
-        inside = [m for m in mentions if places[m.place].country_code == best]
-        admin1 = _heaviest(inside, lambda m: places[m.place].admin1)
-        if admin1:
-            inside = [m for m in inside if places[m.place].admin1 in ("", admin1)]
-        admin2 = _heaviest(inside, lambda m: m.district)
-        if admin2:
-            inside = [m for m in inside if m.district in ("", admin2)]
-        named = [m for m in inside if places[m.place].kind != "demonym"]
+        scores: dict[str, float] = {}
+        for _, weight, index, _ in mentions:  # dicts keep first-seen order: ties to the first
+            code = places[index][1]
+            scores[code] = scores.get(code, 0.0) + weight
+        best = max(scores, key=scores.__getitem__)
+        inside = mentions if len(scores) == 1 else [m for m in mentions if places[m[2]][1] == best]
+        states: dict[str, float] = {}
+        for _, weight, index, _ in inside:
+            state = places[index][2]
+            if state:
+                states[state] = states.get(state, 0.0) + weight
+        admin1 = max(states, key=states.__getitem__) if states else ""  # first of equals
+        if len(states) > 1:
+            inside = [m for m in inside if places[m[2]][2] in ("", admin1)]
+        districts: dict[str, float] = {}
+        for _, weight, _, district in inside:
+            if district:
+                districts[district] = districts.get(district, 0.0) + weight
+        admin2 = max(districts, key=districts.__getitem__) if districts else ""
+        if len(districts) > 1:
+            inside = [m for m in inside if m[3] in ("", admin2)]
         place = None
-        if named:
-            top = max(
-                named,
-                key=lambda m: (SPECIFICITY[places[m.place].kind], m.weight, -m.position),
-            )
-            place = places[top.place]
+        top = None
+        for _, weight, index, _ in inside:
+            p = places[index]
+            if p[0] == "demonym":
+                continue
+            key = (SPECIFICITY[p[0]], weight)
+            if top is None or key > top:  # the first named wins ties
+                top, place = key, p
+        display = self.display
+        if len(scores) == 1:
+            countries = display.get(best, best)
+        else:
+            ranked = sorted(scores, key=lambda c: -scores[c])
+            countries = LABEL_SEPARATOR.join(display.get(c, c) for c in ranked)
+        if place is None:
+            name, latitude, longitude = "", None, None
+        else:
+            name = display.get(best, place[4]) if place[0] == "country" else place[4]
+            latitude, longitude = place[5], place[6]
         return PlaceTag(
-            country=self.display.get(best, best),
-            country_code=best,
-            region=self.regions.get(best, ""),
-            countries=LABEL_SEPARATOR.join(self.display.get(c, c) for c in ranked),
-            admin1=admin1,
-            admin2=admin2,
-            place=""
-            if place is None
-            else (self.display.get(best, place.name) if place.kind == "country" else place.name),
-            latitude=None if place is None else place.latitude,
-            longitude=None if place is None else place.longitude,
+            display.get(best, best),
+            best,
+            self.regions.get(best, ""),
+            countries,
+            admin1,
+            admin2,
+            name,
+            latitude,
+            longitude,
         )
 
     def tag_many(self, texts: Sequence[str]) -> list[PlaceTag]:
         """Tag each text."""
         return [self.tag(t) for t in texts]
 
+    def lookup(self, name: str) -> list[Place]:
+        """The places a name (as written in a table) names, in any case."""
+        key = [t.lower() if t.isascii() else _fold(t) for t in _tokens(name)]
+        found = []
+        for lead in range(len(key)):  # wherever build_trie filed it
+            node: list | None = [[], self._trie]
+            for token in key[lead:]:
+                node = node[1].get(token) if node is not None else None
+            if node is not None and node[0]:
+                plain, led = node[0]
+                if lead == 0 and plain is not None:
+                    found += [self.places[e[0]] for e in plain[0]]
+                for before, entries, _ in led.get(key[lead - 1], []) if lead else []:
+                    if before == tuple(key[:lead]):
+                        found += [self.places[e[0]] for e in entries]
+        return found
+
     def lookup_country(self, name: str) -> tuple[str, str]:
         """Return (code, region) for a country name or alias as written in a table, or ("", "")."""
-        node: list = [[], self._trie]
-        for token in _tokens(name):
-            node = node[1].get(token.lower() if token.isascii() else _fold(token))
-            if node is None:
-                return "", ""
-        codes = {
-            self.places[e[0]].country_code for e in node[0] if self.places[e[0]].kind == "country"
-        }
+        codes = {p.country_code for p in self.lookup(name) if p.kind == "country"}
         if len(codes) == 1:
             code = codes.pop()
             return code, self.regions.get(code, "")
         return "", ""
-
-
-def _heaviest(mentions: list[_Mention], key) -> str:
-    """The non-empty value of ``key`` with the most weight (first named on ties), or ""."""
-    weights: dict[str, float] = defaultdict(float)
-    first: dict[str, int] = {}
-    for m in mentions:
-        value = key(m)
-        if value:
-            weights[value] += m.weight
-            first.setdefault(value, m.position)
-    if not weights:
-        return ""
-    return min(weights, key=lambda v: (-weights[v], first[v]))
 
 
 def _resource_text(name: str) -> str:
@@ -603,6 +752,12 @@ def _resource_text(name: str) -> str:
 def _read_regions() -> dict[str, str]:
     rows = csv.DictReader(_resource_text("regions.csv").splitlines())
     return {row["country_code"]: row["region"] for row in rows}
+
+
+def _read_common_words() -> frozenset[str]:
+    """The stop-list the gazetteer was built with (``resources/common_words.txt.gz``)."""
+    data = resources.files("riskclf").joinpath("resources", COMMON_WORDS_FILE).read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 
 def _display_names(places: Sequence[Place]) -> dict[str, str]:

@@ -54,9 +54,15 @@ ROWS = [
 COLUMNS = ["id", "date", "country", "risk_level", "risk_score", "theme", "error"]
 
 
+# Invented coordinates for the three places (the unknown row has none).
+COORDINATES = {"Alpha": (10.0, 20.0), "Bravo": (14.0, 26.0), "Charlie": (6.0, 31.0)}
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     scored = pd.DataFrame(ROWS, columns=COLUMNS)
+    scored["latitude"] = [COORDINATES.get(c, (None, None))[0] for c in scored["country"]]
+    scored["longitude"] = [COORDINATES.get(c, (None, None))[1] for c in scored["country"]]
     out = tmp_path_factory.mktemp("report")
     paths = write_report(scored, out)
     return paths["html"], build_report(scored)
@@ -164,3 +170,22 @@ def test_rendered_dom_has_the_table(report, tmp_path):
     assert parser.cells.count("Alpha") == 3
     assert "2024-03-01" in parser.cells
     assert "13 articles" in dom and "1 rows excluded" in dom
+
+
+def test_map_is_drawn(report, tmp_path):
+    from riskclf.report_html import _risk_colour
+
+    page, table = report
+    shot = tmp_path / "shot.png"
+    run_chromium(page, tmp_path / "profile", f"--screenshot={shot}")
+    image = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
+    below_chart = image[CHART_TOP_PX + CHART_HEIGHT_PX :]
+    background = np.array([0xF4, 0xF8, 0xFB])
+    # each place's circle: its mean-risk colour at 85% opacity over the map's background
+    for place in COORDINATES:
+        rows = table[table["place"] == place]
+        mean = float((rows["mean_score"] * rows["articles"]).sum() / rows["articles"].sum())
+        fill = np.array([int(_risk_colour(mean)[k : k + 2], 16) for k in (1, 3, 5)])
+        expected = 0.85 * fill + 0.15 * background
+        close = (np.abs(below_chart - expected).max(axis=2) <= 6).sum()
+        assert close > 100, (place, close)
