@@ -82,6 +82,10 @@ MIN_NAME_CHARS = 4
 # per 300,000 words) and a dictionary lists it in lower case.
 COMMON_WORD_ZIPF = 3.0
 COMMON_WORD_TOP = 40_000
+# A town this big keeps a name that is a word unless the word is very frequent ("Leeds",
+# "Bath" stay; "Nice", "Reading", "Split" go).
+BIG_TOWN_POPULATION = 100_000
+VERY_COMMON_WORD_ZIPF = 4.5
 
 # Indic direction words that open district names ("Paschim Medinipur" = West Medinipur).
 DIRECTION_WORDS = {
@@ -187,16 +191,17 @@ def _usable_alternate(name: str) -> bool:
     )
 
 
-def common_words() -> frozenset[str]:
-    """Common English words: frequent (wordfreq) and listed in lower case by a dictionary
-    (Webster's Second, via english-words), or a plain inflection of such a word."""
+def common_words(min_zipf: float = COMMON_WORD_ZIPF) -> frozenset[str]:
+    """Common English words: at least ``min_zipf`` frequent (wordfreq) and listed in lower
+    case by a dictionary (Webster's Second, via english-words), or a plain inflection of such
+    a word."""
     from english_words import get_english_words_set
     from wordfreq import top_n_list, zipf_frequency
 
     lower = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
     common = set()
     for word in top_n_list("en", COMMON_WORD_TOP):
-        if not word.isalpha() or zipf_frequency(word, "en") < COMMON_WORD_ZIPF:
+        if not word.isalpha() or zipf_frequency(word, "en") < min_zipf:
             continue
         stems = [word] + [
             word[: -len(end)] for end in ("s", "es", "ed", "ing", "ly") if word.endswith(end)
@@ -227,6 +232,7 @@ def build_places(
     regions: dict[str, str],
     curated: list[dict[str, str]],
     common: frozenset[str],
+    very_common: frozenset[str] = frozenset(),
 ) -> list[_Place]:
     """Compile every place and its names (see the module docstring)."""
     import pycountry
@@ -286,6 +292,7 @@ def build_places(
     reserved |= {"africa", "america", "asia", "europe", "oceania", "antarctica", "australia"}
     country_common = common  # country names are matched capitalised when a common word
     common = common | reserved
+    very_common = very_common | reserved
     places: list[_Place] = []
     towns: list[_Place] = []
     for city in sorted(cities.values(), key=lambda c: c["geonameid"]):
@@ -317,7 +324,8 @@ def build_places(
         for spelling in spellings:
             if len(spelling.replace(" ", "")) < MIN_NAME_CHARS and not capital:
                 continue
-            if spelling.lower() in common and not capital:
+            words = very_common if city["population"] >= BIG_TOWN_POPULATION else common
+            if spelling.lower() in words and not capital:
                 continue
             # Capitals and big cities are known in any case ("new delhi"); other towns only
             # with a capital letter, which tells "Gaya" from a word.
@@ -541,7 +549,10 @@ def build() -> dict[str, bytes]:
     common words under a rarer word)."""
     cities, admin_rows, countries = _load_sources()
     common = common_words()
-    places = build_places(cities, admin_rows, countries, _regions(), read_curated(), common)
+    very_common = common_words(VERY_COMMON_WORD_ZIPF)
+    places = build_places(
+        cities, admin_rows, countries, _regions(), read_curated(), common, very_common
+    )
     words = "".join(f"{w}\n" for w in sorted(common)).encode("utf-8")
     return {
         GAZETTEER_FILE: render(places),

@@ -77,9 +77,11 @@ DATELINE_TOKENS = 8
 # A name written in capitals this early is a dateline too ("COX'S BAZAR, Sept 18 —" after a
 # headline).
 DATELINE_CAPITALS_TOKENS = 40
-# A town or district whose country no other name of the article supports, while other names
-# support some country, counts this much (a stray "Wadi" or "Samar" far from the story).
+# A town or district of under STRAY_POPULATION whose country no other name of the article
+# supports, while other names support some country, counts this much (a stray "Wadi" or
+# "Samar" far from the story).
 STRAY_PLACE_FACTOR = 0.5
+STRAY_POPULATION = 100_000  # a bigger town is never a stray
 _PREPOSITIONS = frozenset(
     {"in", "near", "at", "to", "across", "inside", "outside", "into", "around", "from"}
 )
@@ -259,6 +261,20 @@ def _how(rules: frozenset[int]) -> int:
     return _MIXED
 
 
+def _continued(trie: dict[str, list], folded: list[str], j: int, length: int) -> bool:
+    """Whether a longer name, filed under the word at ``j``, takes in the ``length`` words
+    before it ("Santa" is a town, but "Santa Ana" is read at "ana")."""
+    if j >= len(folded):
+        return False
+    node = trie.get(folded[j])
+    if node is None or not node[0] or folded[j - 1] not in node[0][1]:
+        return False
+    return any(
+        len(before) >= length and tuple(folded[j - len(before) : j]) == before
+        for before, _, _ in node[0][1][folded[j - 1]]
+    )
+
+
 def _is_capitalised(i: int, folded: list[str], raw: list[str] | None, text: str) -> bool:
     """Whether the word at ``i`` is written with a capital (on an ASCII text, whether it
     appears capitalised or in capitals at all: the runs are lower-cased)."""
@@ -425,8 +441,9 @@ class Gazetteer:
                             capitalised = _is_capitalised(i, folded, raw, text)
                         usable, raw = _usable_entries(group, capitalised, i - k, n + k, raw, text)
                     if usable:
-                        mentions.append((i - k, n + k, usable, group))
-                        resume = i + n
+                        if not _continued(trie, folded, i + n, n + k):
+                            mentions.append((i - k, n + k, usable, group))
+                            resume = i + n
                         done = True
                         break
                 if done:
@@ -439,7 +456,8 @@ class Gazetteer:
 
     def _facts(self, entries: list, group: list) -> tuple:
         """What a name says: (country shares, state shares, the place chosen without context,
-        how sure that choice is, the candidates).
+        how sure that choice is, whether there is nothing to choose, its entry list, the
+        reading per country, the candidates).
 
         Remembered per trie entry list when the name's entries were all usable (the lists live
         as long as the gazetteer); a lost race between threads only computes a value twice.
@@ -462,13 +480,26 @@ class Gazetteer:
             p = places[c]
             biggest[p.country_code] = max(biggest.get(p.country_code, 1), p.population)
         certainty = biggest[places[default].country_code] / sum(biggest.values())
+        # per country, the reading to take when only that country is backed, if its readings
+        # lie in one state (None when the state has to be chosen too)
+        settled: dict[str, int | None] = {}
+        for code in codes:
+            inside = [c for c in candidates if places[c].country_code == code]
+            if len({places[c].admin1 for c in inside}) == 1:
+                best = max(inside, key=lambda c: places[c].population)
+                settled[code] = self._most_specific(best, inside)
+            else:
+                settled[code] = None
         facts = (
             {c: 1.0 / len(codes) for c in codes},
             {s: 1.0 / len(states) for s in states},
             self._most_specific(default, candidates),
             certainty,
-            candidates,
+            # one reading for sure: one candidate, or all in one country and state
+            len(candidates) == 1 or (len(codes) == 1 and settled[next(iter(codes))] is not None),
             group,
+            settled,
+            candidates,
         )
         if entries is group:
             self._facts_memo[id(group)] = facts
@@ -547,7 +578,7 @@ class Gazetteer:
         for facts in said.values():
             for code, share in facts[0].items():
                 country_support[code] += share
-            if len(facts[4]) > 1:
+            if not facts[4]:
                 contested = True
         if contested:  # states only matter to choose between readings
             for facts in said.values():
@@ -562,21 +593,31 @@ class Gazetteer:
         for i, n, entries, _ in found:
             unit = _UNIT_WORDS.get(folded[i + n]) if i + n < size else None
             facts = said[id(entries)]
-            if len(facts[4]) == 1:  # one candidate: only a stray town loses weight
+            if facts[4] and (unit is None or len(facts[7]) == 1):
+                # one reading (a unit word may still pick among a town and its district):
+                # only a stray town loses weight
                 chosen = facts[2]
                 p = places[chosen]
                 share = (
                     STRAY_PLACE_FACTOR
-                    if several and p[0] in ("city", "admin2") and country_support[p[1]] <= 1.0
+                    if several
+                    and p[0] in ("city", "admin2")
+                    and p[7] < STRAY_POPULATION
+                    and country_support[p[1]] <= 1.0
                     else 1.0
                 )
             else:
-                key = (id(entries), unit)
-                choice = chosen_for.get(key)
-                if choice is None:
-                    choice = self._choose(facts, unit, country_support, state_support, several)
-                    chosen_for[key] = choice
-                chosen, share = choice
+                backed = [c for c, s in facts[0].items() if country_support[c] > s]
+                if unit is None and len(backed) == 1 and facts[6][backed[0]] is not None:
+                    # one country backed by the other names, and one state there
+                    chosen, share = facts[6][backed[0]], 1.0
+                else:
+                    key = (id(entries), unit)
+                    choice = chosen_for.get(key)
+                    if choice is None:
+                        choice = self._choose(facts, unit, country_support, state_support, several)
+                        chosen_for[key] = choice
+                    chosen, share = choice
                 p = places[chosen]
             if entries[0][1] == LOOSE:
                 weight = SMALL_PLACE_WEIGHT  # a guess at a spelling: the weakest evidence
@@ -613,14 +654,8 @@ class Gazetteer:
         several: bool,
     ) -> tuple[int, float]:
         """The place a name stands for here, and the share of its weight it keeps."""
-        own_codes, own_states, default, certainty, candidates, _ = facts
+        own_codes, own_states, default, certainty, _, _, _, candidates = facts
         places = self.places
-        if len(candidates) == 1:
-            p = places[default]
-            if p[0] in ("city", "admin2") and country_support[p[1]] <= 1.0 and several:
-                # a town whose country no other name supports: a stray ("Wadi", "Samar")
-                return default, STRAY_PLACE_FACTOR
-            return default, 1.0
         if unit is None and not any(country_support[c] > s for c, s in own_codes.items()):
             # nothing else backs any reading: the most populous, as sure as its share
             return default, certainty
