@@ -437,7 +437,9 @@ def report_cli(
     scored: Annotated[Path, typer.Argument(exists=True, help="Output of 'riskclf predict'.")],
     by: Annotated[
         str,
-        typer.Option(help="Group by this column: country, region, admin1, admin2 or place."),
+        typer.Option(
+            help="Group by this column: country, region, admin1 (state/province), admin2 or place."
+        ),
     ] = "country",
     freq: Annotated[str, typer.Option(help="Period: W (weeks) or M (months).")] = "M",
     date_column: Annotated[str, typer.Option(help="Column holding the article date.")] = "date",

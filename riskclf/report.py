@@ -48,6 +48,11 @@ REPORT_CSV = "report.csv"
 REPORT_HTML = "report.html"
 PLOTS_HINT = 'pip install "riskclf[plots]"'
 
+# Fewest articles a place needs in a period to be drawn, mapped and compared: below this a
+# mean score is one or two articles' noise. The table and report.csv keep every row.
+MIN_ARTICLES = 3
+Z_90 = 1.645  # a one-sided 95% / two-sided 90% normal quantile
+MIN_CHANGE_SE = 1.0  # risk-score points
 # The groupings the CLI offers (``riskclf report --by``); the library takes any column.
 GROUPINGS = ("country", "region", "admin1", "admin2", "place")
 LATITUDE_COLUMN = "latitude"
@@ -93,6 +98,7 @@ def build_report(
         One row per (place, period) with articles, sorted by place (``"(unknown)"`` last), then
         period. Columns: ``place``, ``period`` (first day of the period, ``YYYY-MM-DD``),
         ``articles``, ``mean_score``, ``p90_score`` (numpy's linear interpolation),
+        ``sd_score`` (the sample standard deviation, 0 for one article),
         ``n_<level>`` per level, ``share_high_critical``, ``top_themes`` (the three most
         frequent themes, ties alphabetical, e.g. ``terrorism (4), insurgency (2)``),
         ``change_mean_score`` and ``change_share_high_critical`` (against the immediately
@@ -111,12 +117,17 @@ def build_report(
     return table
 
 
-def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
-    """Rank places by how much their mean risk score rose in their latest period.
+def rising_places(
+    table: pd.DataFrame, *, top: int = 10, min_articles: int = MIN_ARTICLES
+) -> pd.DataFrame:
+    """Rank places by how surely their mean risk score rose in their latest period.
 
     For each place, its latest period is compared with the immediately preceding calendar
-    period (the ``change_mean_score`` of :func:`build_report`); places without articles in that
-    preceding period are left out.
+    period; only places with at least ``min_articles`` articles in *both* periods are
+    compared (one article against one article says nothing). A rise is ranked by the lower
+    end of its 90% interval (``change_mean_score - 1.645 * change_se``), so a large change
+    on few, scattered articles ranks below a smaller one that many articles agree on.
+    Falls are in :func:`falling_places`.
 
     Parameters
     ----------
@@ -124,24 +135,53 @@ def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         Output of :func:`build_report`.
     top : int
         Number of places to return.
+    min_articles : int
+        Fewest articles a period needs to be compared (default :data:`MIN_ARTICLES`).
 
     Returns
     -------
     DataFrame
-        At most ``top`` rows, largest rise first (ties by place): ``place``, ``period``,
-        ``previous_period``, ``articles``, ``previous_articles``, ``mean_score``,
-        ``previous_mean_score``, ``change_mean_score``. A fall is a negative change.
+        At most ``top`` rows with a positive change, surest rise first (ties by place):
+        ``place``, ``period``, ``previous_period``, ``articles``, ``previous_articles``,
+        ``mean_score``, ``previous_mean_score``, ``change_mean_score``, ``change_se`` (the
+        standard error of the change, from each period's ``sd_score`` and article count),
+        ``change_low`` (the lower end of the 90% interval) and ``certainty`` (the normal
+        approximation's probability that the mean really rose, 0–1).
 
     Raises
     ------
     SchemaError
         If ``table`` lacks a column of the report.
     ValueError
-        If ``top`` is less than 1.
+        If ``top`` or ``min_articles`` is less than 1.
     """
+    changes = _latest_changes(table, top=top, min_articles=min_articles)
+    rises = changes[changes["change_mean_score"] > 0]
+    rises = rises.sort_values(["change_low", "place"], ascending=[False, True], kind="stable")
+    return rises.head(top).reset_index(drop=True)
+
+
+def falling_places(
+    table: pd.DataFrame, *, top: int = 10, min_articles: int = MIN_ARTICLES
+) -> pd.DataFrame:
+    """The places whose mean risk score fell in their latest period, surest fall first: as
+    :func:`rising_places`, with ``change_low`` the *upper* end of the 90% interval (closest
+    to zero last) and ``certainty`` the probability that the mean really fell."""
+    changes = _latest_changes(table, top=top, min_articles=min_articles)
+    falls = changes[changes["change_mean_score"] < 0].copy()
+    falls["change_low"] = (falls["change_mean_score"] + Z_90 * falls["change_se"]).round(2)
+    falls["certainty"] = 1.0 - falls["certainty"]
+    falls = falls.sort_values(["change_low", "place"], ascending=[True, True], kind="stable")
+    return falls.head(top).reset_index(drop=True)
+
+
+def _latest_changes(table: pd.DataFrame, *, top: int, min_articles: int) -> pd.DataFrame:
+    """Each place's latest period against the one before, where both have enough articles."""
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
-    needed = ["place", "period", "articles", "mean_score", "change_mean_score"]
+    if min_articles < 1:
+        raise ValueError(f"min_articles must be at least 1, got {min_articles}")
+    needed = ["place", "period", "articles", "mean_score", "sd_score", "change_mean_score"]
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise SchemaError(
@@ -157,6 +197,9 @@ def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         "mean_score",
         "previous_mean_score",
         "change_mean_score",
+        "change_se",
+        "change_low",
+        "certainty",
     ]
     if table.empty:
         return pd.DataFrame(columns=columns)
@@ -167,15 +210,37 @@ def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         previous_period=previous.loc[latest, "period"],
         previous_articles=previous.loc[latest, "articles"],
         previous_mean_score=previous.loc[latest, "mean_score"],
+        previous_sd_score=previous.loc[latest, "sd_score"],
     )
     # change_mean_score is NaN unless the row before is the immediately preceding period.
-    rows = rows[rows["change_mean_score"].notna()]
-    rows = rows.sort_values(
-        ["change_mean_score", "place"], ascending=[False, True], kind="stable"
-    ).head(top)
-    rows = rows[columns].reset_index(drop=True)
+    rows = rows[
+        rows["change_mean_score"].notna()
+        & (rows["articles"] >= min_articles)
+        & (rows["previous_articles"] >= min_articles)
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    se = np.sqrt(
+        rows["sd_score"] ** 2 / rows["articles"]
+        + rows["previous_sd_score"] ** 2 / rows["previous_articles"]
+    )
+    # a floor so that identical scores (sd 0) do not claim perfect certainty; rounded first
+    # so that the interval and certainty can be recomputed from the table's columns
+    se = np.maximum(se, MIN_CHANGE_SE).round(2)
+    rows = rows.assign(
+        change_se=se,
+        change_low=(rows["change_mean_score"] - Z_90 * se).round(2),
+        certainty=np.round(_normal_cdf(rows["change_mean_score"] / se), 3),
+    )
     rows["previous_articles"] = rows["previous_articles"].astype(int)
-    return rows
+    return rows[columns].reset_index(drop=True)
+
+
+def _normal_cdf(z: pd.Series) -> np.ndarray:
+    """The standard normal distribution function."""
+    from scipy.special import ndtr
+
+    return ndtr(np.asarray(z, dtype=float))
 
 
 def write_report(
@@ -187,14 +252,18 @@ def write_report(
     date_column: str = DATE_COLUMN,
     title: str | None = None,
     overwrite: bool = False,
+    min_articles: int = MIN_ARTICLES,
 ) -> dict[str, Path]:
     """Write ``report.csv`` and a self-contained ``report.html`` into ``out_dir``.
 
-    The HTML page holds a title, a summary line, a PNG chart of the mean risk score over time
-    for the places with the most articles (embedded as base64, ``id="risk-chart"``), the places
-    where risk rose most, and the full table (``id="report-table"``). It loads nothing from
-    elsewhere and needs no JavaScript. Both files are written under temporary names and renamed
-    when complete.
+    The HTML page (:mod:`riskclf.report_html`) holds a title, a summary line, the minimum
+    rule with what it leaves out (``id="minimum"``), a PNG chart of the mean risk score over
+    time for the places with the most articles (embedded as base64, ``id="risk-chart"``), the
+    risk map (inline SVG, ``id="risk-map"``), the rises and the falls of the latest period
+    (``id="rising-places"``, ``id="falling-places"``) and the table of the place-periods with
+    enough articles (``id="report-table"``); ``report.csv`` has every row. It loads nothing
+    from elsewhere and needs no JavaScript. Both files are written under temporary names and
+    renamed when complete.
 
     Parameters
     ----------
@@ -209,6 +278,9 @@ def write_report(
         Page title; a default names the place column and the period.
     overwrite : bool
         Replace existing report files.
+    min_articles : int
+        Fewest articles a place needs in a period to be drawn, mapped, compared and listed on
+        the page (default :data:`MIN_ARTICLES`; ``report.csv`` keeps every row).
 
     Returns
     -------
@@ -244,8 +316,14 @@ def write_report(
     )
     freq_name = FREQUENCIES[freq.upper()].split(" ")[0]
     title = title or f"Security risk by {by}, {freq_name}"
-    chart = render_chart(table, freq=freq, by=by)
-    page = render_page(table, rising_places(table), chart, points, title=title, stats=stats)
+    chart = render_chart(table, freq=freq, by=by, min_articles=min_articles)
+    changes = (
+        rising_places(table, min_articles=min_articles),
+        falling_places(table, min_articles=min_articles),
+    )
+    page = render_page(
+        table, changes, chart, points, title=title, stats=stats, min_articles=min_articles
+    )
 
     out_dir.mkdir(exist_ok=True)
     _write_atomically(
@@ -466,6 +544,8 @@ def _aggregate(rows: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
             "articles": len(group),
             "mean_score": round(float(scores.mean()), 2),
             "p90_score": round(float(np.percentile(scores, 90)), 2),
+            # sample standard deviation (0 for a single article)
+            "sd_score": round(float(scores.std(ddof=1)) if len(scores) > 1 else 0.0, 2),
         }
         for level in levels:
             record[f"n_{level}"] = int(level_counts.get(level, 0))
