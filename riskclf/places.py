@@ -45,7 +45,7 @@ from riskclf.tokens import RUN_RE, word_runs
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 COMMON_WORDS_FILE = "common_words.txt.gz"
-CACHE_FORMAT = 11  # bump whenever build_trie or the entry layout changes
+CACHE_FORMAT = 12  # bump whenever build_trie or the entry layout changes
 
 # Evidence weights per kind of place.
 WEIGHTS = {
@@ -248,6 +248,9 @@ def build_trie(
                 # longest leading words first: the longest name wins
                 readings.sort(key=lambda reading: -len(reading[0]))
                 led[word] = [(before, group, _how(rules)) for before, group, rules in readings]
+    # under the empty key (no word is empty): the words that end some name's leading words,
+    # so that a match not ending in one needs no look-ahead (see _continued)
+    trie[""] = frozenset(word for node in _nodes(trie) if node[0] for word in node[0][1])
     return trie
 
 
@@ -264,7 +267,7 @@ def _how(rules: frozenset[int]) -> int:
 def _continued(trie: dict[str, list], folded: list[str], j: int, length: int) -> bool:
     """Whether a longer name, filed under the word at ``j``, takes in the ``length`` words
     before it ("Santa" is a town, but "Santa Ana" is read at "ana")."""
-    if j >= len(folded):
+    if j >= len(folded) or folded[j - 1] not in trie[""]:
         return False
     node = trie.get(folded[j])
     if node is None or not node[0] or folded[j - 1] not in node[0][1]:
@@ -402,9 +405,29 @@ class Gazetteer:
         for i in candidates:
             if i < resume:
                 continue
-            node = trie[folded[i]]
-            if not node[0] and (i + 1 == size or folded[i + 1] not in node[1]):
-                continue  # a word that only starts longer names, none here
+            word = folded[i]
+            node = trie[word]
+            readings = node[0]
+            if i + 1 == size or folded[i + 1] not in node[1]:  # no longer name goes on here
+                if not readings:
+                    continue  # a word that only starts longer names, none here
+                plain, led = readings
+                # the common case, a one-word name: no leading words to weigh
+                if (
+                    plain is not None
+                    and plain[1] != _MIXED
+                    and not (led and i > resume and folded[i - 1] in led)
+                ):
+                    if plain[1] == _CAP and not (
+                        raw[i][:1].isupper()
+                        if raw is not None
+                        else word.capitalize() in text or word.upper() in text
+                    ):
+                        continue
+                    if not _continued(trie, folded, i + 1, 1):
+                        mentions.append((i, 1, plain[0], plain[0]))
+                        resume = i + 1
+                    continue
             # every name ending here or further on: (length from i, readings), longest first
             names, n = [], 1
             while True:
