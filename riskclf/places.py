@@ -7,8 +7,12 @@ and a small curated file. Matching looks the article's word runs up in a trie of
 so it costs a few dict look-ups per word whatever the gazetteer's size.
 
 Precision rules: a GeoNames town or district name counts only when written with a capital
-("Gaya", not "gaya"); one-word names that are common English words were left out when the
-gazetteer was built; names of three letters or fewer count only as written ("US").
+("Gaya", not "gaya"; capitals and cities of a million count in any case); one-word names that
+are common English words were left out when the gazetteer was built; names of three letters or
+fewer count only as written ("US"). "<Name> district" with a spelling the gazetteer lacks is
+read by a spelling-insensitive key among South Asia's districts and towns ("Palamau" =
+Palamu), as the weakest evidence. A small town that no other name of the article backs, while
+other names back another country, counts half ("Wadi" in an article about Iraq).
 
 Evidence: the main country is where the reported events happen, not where the actors come
 from. A town, district or province ("in Sukma", "near Quetta") is stronger evidence than a
