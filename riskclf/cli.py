@@ -28,13 +28,7 @@ from riskclf.config import (
 from riskclf.datasets import SOURCES
 from riskclf.errors import InputError, RiskclfError
 from riskclf.io import FORMATS, OUTPUT_FORMATS
-
-try:
-    from riskclf.report import FREQUENCIES, GROUPINGS
-except ImportError:  # a report module without GROUPINGS groups by country or region
-    from riskclf.report import FREQUENCIES
-
-    GROUPINGS = ("country", "region")
+from riskclf.report import FREQUENCIES, GROUPINGS
 
 app = typer.Typer(
     name="riskclf",
@@ -616,9 +610,13 @@ def report_cli(
             callback=_must_exist, metavar="SCORED", help="Output of 'riskclf predict'."
         ),
     ],
-    by: Annotated[Grouping, typer.Option(help="Group by this place column.")] = Grouping(
-        "country"
-    ),
+    by: Annotated[
+        Grouping,
+        typer.Option(
+            help="Group by this place column: country, region, admin1 (state/province), "
+            "admin2 (district) or place."
+        ),
+    ] = Grouping("country"),
     freq: Annotated[Frequency, typer.Option(help="Period: W (weeks) or M (months).")] = Frequency(
         "M"
     ),

@@ -1,4 +1,6 @@
-"""The regional report: risk per place and period from a scored table, as CSV and one HTML page.
+"""The regional report's aggregation: risk per place and period from a scored table.
+
+(:mod:`riskclf.report_html` renders the page; :func:`write_report` writes both files.)
 
 A scored table (the output of ``riskclf predict`` with a date and a place column kept) is grouped
 by place (``country``, ``region`` or any other column) and by calendar period (weeks starting on
@@ -15,10 +17,7 @@ coverage never reads as a sudden rise.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import html
-import io
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -36,7 +35,7 @@ from riskclf.config import (
     RISK_LEVELS,
     THEME_COLUMN,
 )
-from riskclf.errors import InputError, RiskclfError, SchemaError
+from riskclf.errors import InputError, SchemaError
 from riskclf.io import check_output_path, read_table
 from riskclf.schema import format_ids, get_ids, reader_errors
 
@@ -49,13 +48,15 @@ REPORT_CSV = "report.csv"
 REPORT_HTML = "report.html"
 PLOTS_HINT = 'pip install "riskclf[plots]"'
 
-# Layout of the HTML page: a fixed-height header, then the chart at a known position, so a
-# screenshot test can find the chart without parsing the page.
-HEADER_HEIGHT_PX = 120
-CHART_LEFT_PX = 24
-CHART_TOP_PX = HEADER_HEIGHT_PX + 16
-CHART_WIDTH_PX = 1200
-CHART_HEIGHT_PX = 540
+# Fewest articles a place needs in a period to be drawn, mapped and compared: below this a
+# mean score is one or two articles' noise. The table and report.csv keep every row.
+MIN_ARTICLES = 3
+Z_90 = 1.645  # a one-sided 95% / two-sided 90% normal quantile
+MIN_CHANGE_SE = 1.0  # risk-score points
+# The groupings the CLI offers (``riskclf report --by``); the library takes any column.
+GROUPINGS = ("country", "region", "admin1", "admin2", "place")
+LATITUDE_COLUMN = "latitude"
+LONGITUDE_COLUMN = "longitude"
 
 # An ISO 8601 date, optionally with a time and a zone; only the date part as written is used.
 _ISO_DATE = (
@@ -97,6 +98,7 @@ def build_report(
         One row per (place, period) with articles, sorted by place (``"(unknown)"`` last), then
         period. Columns: ``place``, ``period`` (first day of the period, ``YYYY-MM-DD``),
         ``articles``, ``mean_score``, ``p90_score`` (numpy's linear interpolation),
+        ``sd_score`` (the sample standard deviation, 0 for one article),
         ``n_<level>`` per level, ``share_high_critical``, ``top_themes`` (the three most
         frequent themes, ties alphabetical, e.g. ``terrorism (4), insurgency (2)``),
         ``change_mean_score`` and ``change_share_high_critical`` (against the immediately
@@ -111,16 +113,21 @@ def build_report(
         column, ``freq`` is unknown, or rows have unparsable dates, scores or levels (naming up
         to five ids).
     """
-    table, _ = _build(scored, by=by, freq=freq, date_column=date_column, levels=levels)
+    table, _, _ = _build(scored, by=by, freq=freq, date_column=date_column, levels=levels)
     return table
 
 
-def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
-    """Rank places by how much their mean risk score rose in their latest period.
+def rising_places(
+    table: pd.DataFrame, *, top: int = 10, min_articles: int = MIN_ARTICLES
+) -> pd.DataFrame:
+    """Rank places by how surely their mean risk score rose in their latest period.
 
     For each place, its latest period is compared with the immediately preceding calendar
-    period (the ``change_mean_score`` of :func:`build_report`); places without articles in that
-    preceding period are left out.
+    period; only places with at least ``min_articles`` articles in *both* periods are
+    compared (one article against one article says nothing). A rise is ranked by the lower
+    end of its 90% interval (``change_mean_score - 1.645 * change_se``), so a large change
+    on few, scattered articles ranks below a smaller one that many articles agree on.
+    Falls are in :func:`falling_places`.
 
     Parameters
     ----------
@@ -128,24 +135,53 @@ def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         Output of :func:`build_report`.
     top : int
         Number of places to return.
+    min_articles : int
+        Fewest articles a period needs to be compared (default :data:`MIN_ARTICLES`).
 
     Returns
     -------
     DataFrame
-        At most ``top`` rows, largest rise first (ties by place): ``place``, ``period``,
-        ``previous_period``, ``articles``, ``previous_articles``, ``mean_score``,
-        ``previous_mean_score``, ``change_mean_score``. A fall is a negative change.
+        At most ``top`` rows with a positive change, surest rise first (ties by place):
+        ``place``, ``period``, ``previous_period``, ``articles``, ``previous_articles``,
+        ``mean_score``, ``previous_mean_score``, ``change_mean_score``, ``change_se`` (the
+        standard error of the change, from each period's ``sd_score`` and article count),
+        ``change_low`` (the lower end of the 90% interval) and ``certainty`` (the normal
+        approximation's probability that the mean really rose, 0–1).
 
     Raises
     ------
     SchemaError
         If ``table`` lacks a column of the report.
     ValueError
-        If ``top`` is less than 1.
+        If ``top`` or ``min_articles`` is less than 1.
     """
+    changes = _latest_changes(table, top=top, min_articles=min_articles)
+    rises = changes[changes["change_mean_score"] > 0]
+    rises = rises.sort_values(["change_low", "place"], ascending=[False, True], kind="stable")
+    return rises.head(top).reset_index(drop=True)
+
+
+def falling_places(
+    table: pd.DataFrame, *, top: int = 10, min_articles: int = MIN_ARTICLES
+) -> pd.DataFrame:
+    """The places whose mean risk score fell in their latest period, surest fall first: as
+    :func:`rising_places`, with ``change_low`` the *upper* end of the 90% interval (closest
+    to zero last) and ``certainty`` the probability that the mean really fell."""
+    changes = _latest_changes(table, top=top, min_articles=min_articles)
+    falls = changes[changes["change_mean_score"] < 0].copy()
+    falls["change_low"] = (falls["change_mean_score"] + Z_90 * falls["change_se"]).round(2)
+    falls["certainty"] = 1.0 - falls["certainty"]
+    falls = falls.sort_values(["change_low", "place"], ascending=[True, True], kind="stable")
+    return falls.head(top).reset_index(drop=True)
+
+
+def _latest_changes(table: pd.DataFrame, *, top: int, min_articles: int) -> pd.DataFrame:
+    """Each place's latest period against the one before, where both have enough articles."""
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
-    needed = ["place", "period", "articles", "mean_score", "change_mean_score"]
+    if min_articles < 1:
+        raise ValueError(f"min_articles must be at least 1, got {min_articles}")
+    needed = ["place", "period", "articles", "mean_score", "sd_score", "change_mean_score"]
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise SchemaError(
@@ -161,6 +197,9 @@ def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         "mean_score",
         "previous_mean_score",
         "change_mean_score",
+        "change_se",
+        "change_low",
+        "certainty",
     ]
     if table.empty:
         return pd.DataFrame(columns=columns)
@@ -171,15 +210,37 @@ def rising_places(table: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
         previous_period=previous.loc[latest, "period"],
         previous_articles=previous.loc[latest, "articles"],
         previous_mean_score=previous.loc[latest, "mean_score"],
+        previous_sd_score=previous.loc[latest, "sd_score"],
     )
     # change_mean_score is NaN unless the row before is the immediately preceding period.
-    rows = rows[rows["change_mean_score"].notna()]
-    rows = rows.sort_values(
-        ["change_mean_score", "place"], ascending=[False, True], kind="stable"
-    ).head(top)
-    rows = rows[columns].reset_index(drop=True)
+    rows = rows[
+        rows["change_mean_score"].notna()
+        & (rows["articles"] >= min_articles)
+        & (rows["previous_articles"] >= min_articles)
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    se = np.sqrt(
+        rows["sd_score"] ** 2 / rows["articles"]
+        + rows["previous_sd_score"] ** 2 / rows["previous_articles"]
+    )
+    # a floor so that identical scores (sd 0) do not claim perfect certainty; rounded first
+    # so that the interval and certainty can be recomputed from the table's columns
+    se = np.maximum(se, MIN_CHANGE_SE).round(2)
+    rows = rows.assign(
+        change_se=se,
+        change_low=(rows["change_mean_score"] - Z_90 * se).round(2),
+        certainty=np.round(_normal_cdf(rows["change_mean_score"] / se), 3),
+    )
     rows["previous_articles"] = rows["previous_articles"].astype(int)
-    return rows
+    return rows[columns].reset_index(drop=True)
+
+
+def _normal_cdf(z: pd.Series) -> np.ndarray:
+    """The standard normal distribution function."""
+    from scipy.special import ndtr
+
+    return ndtr(np.asarray(z, dtype=float))
 
 
 def write_report(
@@ -191,14 +252,18 @@ def write_report(
     date_column: str = DATE_COLUMN,
     title: str | None = None,
     overwrite: bool = False,
+    min_articles: int = MIN_ARTICLES,
 ) -> dict[str, Path]:
     """Write ``report.csv`` and a self-contained ``report.html`` into ``out_dir``.
 
-    The HTML page holds a title, a summary line, a PNG chart of the mean risk score over time
-    for the places with the most articles (embedded as base64, ``id="risk-chart"``), the places
-    where risk rose most, and the full table (``id="report-table"``). It loads nothing from
-    elsewhere and needs no JavaScript. Both files are written under temporary names and renamed
-    when complete.
+    The HTML page (:mod:`riskclf.report_html`) holds a title, a summary line, the minimum
+    rule with what it leaves out (``id="minimum"``), a PNG chart of the mean risk score over
+    time for the places with the most articles (embedded as base64, ``id="risk-chart"``), the
+    risk map (inline SVG, ``id="risk-map"``), the rises and the falls of the latest period
+    (``id="rising-places"``, ``id="falling-places"``) and the table of the place-periods with
+    enough articles (``id="report-table"``); ``report.csv`` has every row. It loads nothing
+    from elsewhere and needs no JavaScript. Both files are written under temporary names and
+    renamed when complete.
 
     Parameters
     ----------
@@ -213,6 +278,9 @@ def write_report(
         Page title; a default names the place column and the period.
     overwrite : bool
         Replace existing report files.
+    min_articles : int
+        Fewest articles a place needs in a period to be drawn, mapped, compared and listed on
+        the page (default :data:`MIN_ARTICLES`; ``report.csv`` keeps every row).
 
     Returns
     -------
@@ -241,11 +309,21 @@ def write_report(
 
     if isinstance(scored, (str, Path)):
         scored = read_table(scored)
-    table, stats = _build(scored, by=by, freq=freq, date_column=date_column, levels=RISK_LEVELS)
+    from riskclf.report_html import render_chart, render_page
+
+    table, stats, points = _build(
+        scored, by=by, freq=freq, date_column=date_column, levels=RISK_LEVELS
+    )
     freq_name = FREQUENCIES[freq.upper()].split(" ")[0]
     title = title or f"Security risk by {by}, {freq_name}"
-    chart = render_chart(table, freq=freq, by=by)
-    page = _render_html(table, rising_places(table), chart, title=title, stats=stats)
+    chart = render_chart(table, freq=freq, by=by, min_articles=min_articles)
+    changes = (
+        rising_places(table, min_articles=min_articles),
+        falling_places(table, min_articles=min_articles),
+    )
+    page = render_page(
+        table, changes, chart, points, title=title, stats=stats, min_articles=min_articles
+    )
 
     out_dir.mkdir(exist_ok=True)
     _write_atomically(
@@ -257,86 +335,11 @@ def write_report(
     return targets
 
 
-def render_chart(table: pd.DataFrame, *, freq: str = "M", by: str = "place") -> bytes:
-    """Draw the mean risk score per period of the busiest places as a PNG.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`build_report`.
-    freq : {"M", "W"}
-        The table's period, for the axis label and to break lines at periods without articles.
-    by : str
-        Name of the place column, for the title.
-
-    Returns
-    -------
-    bytes
-        A PNG of ``CHART_WIDTH_PX`` × ``CHART_HEIGHT_PX`` pixels.
-
-    Raises
-    ------
-    RiskclfError
-        If matplotlib (the ``plots`` extra) is not installed.
-    """
-    try:
-        import matplotlib.dates as mdates
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise RiskclfError(
-            f"the HTML report draws a chart with matplotlib: {PLOTS_HINT}"
-        ) from None
-
-    freq = _check_freq(freq)
-    dpi = 100
-    # Agg canvas on a bare Figure: no pyplot, no global backend switch, no GUI.
-    fig = Figure(
-        figsize=(CHART_WIDTH_PX / dpi, CHART_HEIGHT_PX / dpi), dpi=dpi, layout="constrained"
-    )
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    places = _busiest_places(table, CHART_PLACES)
-    if places:
-        starts = pd.to_datetime(table["period"])
-        all_periods = _period_range(starts.min(), starts.max(), freq)
-        for place in places:
-            rows = table[table["place"] == place]
-            # Reindexing on every period leaves NaN where the place had no articles: a gap.
-            series = pd.Series(rows["mean_score"].to_numpy(), index=pd.to_datetime(rows["period"]))
-            series = series.reindex(all_periods)
-            ax.plot(
-                series.index.to_numpy(), series.to_numpy(), marker="o", linewidth=2, label=place
-            )
-        if freq == "M":
-            # One tick per month (thinned to at most 12), labelled by month, not by day.
-            interval = max(1, -(-len(all_periods) // 12))
-            ax.xaxis.set_major_locator(mdates.MonthLocator(interval=interval))
-            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-        else:
-            locator = mdates.AutoDateLocator(minticks=3, maxticks=12)
-            ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        ax.legend(title=by, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    else:
-        ax.text(0.5, 0.5, "no scored articles", ha="center", va="center", transform=ax.transAxes)
-    shown = f"top {len(places)} of {table['place'].nunique()}" if len(places) else "no"
-    ax.set_title(f"Mean risk score per {by} ({shown} by number of articles)")
-    ax.set_xlabel("Week starting (Monday)" if freq == "W" else "Month")
-    ax.set_ylabel("Mean risk score (0–100)")
-    # A little room beyond 0 and 100 so markers at the limits are drawn whole.
-    ax.set_ylim(-3, 103)
-    ax.set_yticks(range(0, 101, 20))
-    ax.grid(True, alpha=0.3)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
 def _build(
     scored: pd.DataFrame, *, by: str, freq: str, date_column: str, levels: Sequence[str]
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Validate, aggregate and add the changes; return the table and the row counts."""
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """Validate, aggregate and add the changes; return the table, the row counts and the map
+    points (see :func:`map_points`)."""
     freq = _check_freq(freq)
     levels = tuple(levels)
     if len(levels) < 2 or len(set(levels)) != len(levels):
@@ -345,7 +348,31 @@ def _build(
     table = _aggregate(rows, levels)
     table = _add_changes(table, freq)
     table.attrs.update(stats, by=by, freq=freq)
-    return table, {**stats, "by": by, "freq": freq}
+    return table, {**stats, "by": by, "freq": freq}, map_points(rows)
+
+
+def map_points(rows: pd.DataFrame) -> pd.DataFrame:
+    """One point per place over the whole period: ``place``, ``articles``, ``mean_score`` and
+    the median ``latitude``/``longitude`` of its articles (places without coordinates, and
+    ``(unknown)``, are left out), most articles first."""
+    located = rows[rows["latitude"].notna() & rows["longitude"].notna()]
+    located = located[located["place"] != UNKNOWN_PLACE]
+    columns = ["place", "articles", "mean_score", "latitude", "longitude"]
+    if located.empty:
+        return pd.DataFrame(columns=columns)
+    groups = located.groupby("place", sort=True)
+    points = pd.DataFrame(
+        {
+            "articles": rows.groupby("place")["score"].size().reindex(groups.size().index),
+            "mean_score": rows.groupby("place")["score"].mean().reindex(groups.size().index),
+            "latitude": groups["latitude"].median(),
+            "longitude": groups["longitude"].median(),
+        }
+    ).reset_index()
+    points["mean_score"] = points["mean_score"].round(2)
+    return points.sort_values(["articles", "place"], ascending=[False, True], kind="stable")[
+        columns
+    ].reset_index(drop=True)
 
 
 def _check_freq(freq: str) -> str:
@@ -370,7 +397,7 @@ def _prepare(
             (date_column, "date column; choose it with date_column"),
             (SCORE_COLUMN, "risk score; score the table with 'riskclf predict' first"),
             (RISK_COLUMN, "risk level; score the table with 'riskclf predict' first"),
-            (by, "place column; choose it with by / --by, e.g. country or region"),
+            (by, "place column; choose it with by / --by, e.g. country, region or admin1"),
         ]
         if name not in scored.columns
     ]
@@ -390,6 +417,9 @@ def _prepare(
     out["period"] = _period_starts(_parse_dates(frame[date_column], ids, date_column), freq)
     out["score"] = _parse_scores(frame[SCORE_COLUMN], ids)
     out["level"] = _parse_levels(frame[RISK_COLUMN], ids, levels)
+    for column in (LATITUDE_COLUMN, LONGITUDE_COLUMN):
+        values = frame[column] if column in frame.columns else pd.Series(np.nan, frame.index)
+        out[column] = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
     themes = frame[THEME_COLUMN] if THEME_COLUMN in frame.columns else pd.Series("", frame.index)
     out["themes"] = [_split_themes(v) for v in themes.tolist()]
     return out, {"input_rows": len(scored), "excluded_rows": int(unscored.sum())}
@@ -514,6 +544,8 @@ def _aggregate(rows: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
             "articles": len(group),
             "mean_score": round(float(scores.mean()), 2),
             "p90_score": round(float(np.percentile(scores, 90)), 2),
+            # sample standard deviation (0 for a single article)
+            "sd_score": round(float(scores.std(ddof=1)) if len(scores) > 1 else 0.0, 2),
         }
         for level in levels:
             record[f"n_{level}"] = int(level_counts.get(level, 0))
@@ -562,137 +594,6 @@ def _busiest_places(table: pd.DataFrame, limit: int) -> list[str]:
     totals = table.groupby("place")["articles"].sum()
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [place for place, _ in ranked[:limit]]
-
-
-# --- HTML -------------------------------------------------------------------------------------
-
-_CSS = f"""
-body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
-       color: #1b1f24; background: #ffffff; }}
-header {{ box-sizing: border-box; height: {HEADER_HEIGHT_PX}px; overflow: hidden;
-         padding: 16px {CHART_LEFT_PX}px 0; border-bottom: 1px solid #d0d7de; }}
-header h1 {{ margin: 0 0 8px; font-size: 26px; white-space: nowrap; overflow: hidden;
-            text-overflow: ellipsis; }}
-header p {{ margin: 0; font-size: 15px; color: #57606a; white-space: nowrap; overflow: hidden;
-           text-overflow: ellipsis; }}
-#chart {{ margin: 0; padding: {CHART_TOP_PX - HEADER_HEIGHT_PX}px {CHART_LEFT_PX}px 0; }}
-#risk-chart {{ display: block; width: {CHART_WIDTH_PX}px; height: {CHART_HEIGHT_PX}px; }}
-section {{ padding: 0 {CHART_LEFT_PX}px; }}
-h2 {{ font-size: 20px; margin: 24px 0 8px; }}
-table {{ border-collapse: collapse; font-size: 13px; }}
-th, td {{ border: 1px solid #d0d7de; padding: 4px 8px; text-align: right; }}
-th {{ background: #f6f8fa; }}
-td.text, th.text {{ text-align: left; }}
-td.nowrap {{ white-space: nowrap; }}
-.table-wrap {{ overflow-x: auto; padding-bottom: 24px; }}
-"""
-
-_TEXT_COLUMNS = {"place", "period", "top_themes", "previous_period"}
-_NOWRAP_COLUMNS = {"period", "previous_period"}
-_TEXT_HEADER = ' class="text"'
-
-
-def _format_cell(column: str, value: object) -> str:
-    """Format one table value for the page (escaped)."""
-    if not isinstance(value, str) and _is_blank(value):
-        return "–"
-    if column.startswith("change_share"):
-        return f"{100 * float(value):+.1f} pp"
-    if column.startswith("share"):
-        return f"{100 * float(value):.1f}%"
-    if column.startswith("change"):
-        return f"{float(value):+.2f}"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return html.escape(str(value))
-
-
-def _cell_class(column: str) -> str:
-    """Return the class attribute of a cell: text left-aligned, dates unbroken."""
-    classes = [
-        name
-        for name, on in [("text", column in _TEXT_COLUMNS), ("nowrap", column in _NOWRAP_COLUMNS)]
-        if on
-    ]
-    return f' class="{" ".join(classes)}"' if classes else ""
-
-
-def _html_table(frame: pd.DataFrame, table_id: str) -> str:
-    """Return ``frame`` as an HTML table with escaped headers and cells."""
-    head = "".join(
-        f"<th{_TEXT_HEADER if c in _TEXT_COLUMNS else ''}>{html.escape(str(c))}</th>"
-        for c in frame.columns
-    )
-    body = []
-    for record in frame.itertuples(index=False):
-        cells = "".join(
-            f"<td{_cell_class(c)}>{_format_cell(c, v)}</td>"
-            for c, v in zip(frame.columns, record, strict=True)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return (
-        f'<table id="{table_id}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
-        + "\n".join(body)
-        + "\n</tbody>\n</table>"
-    )
-
-
-def _rising_list(rising: pd.DataFrame) -> str:
-    """Return the ranked list of places where the mean score rose most."""
-    if rising.empty:
-        return '<p id="rising-places">No place has articles in two consecutive periods.</p>'
-    items = [
-        f"<li><strong>{html.escape(str(r.place))}</strong>: "
-        f"{r.previous_mean_score:.2f} → {r.mean_score:.2f} "
-        f"({r.change_mean_score:+.2f}), {html.escape(r.period)} vs "
-        f"{html.escape(r.previous_period)} ({r.articles} vs {r.previous_articles} articles)</li>"
-        for r in rising.itertuples(index=False)
-    ]
-    return '<ol id="rising-places">\n' + "\n".join(items) + "\n</ol>"
-
-
-def _render_html(
-    table: pd.DataFrame, rising: pd.DataFrame, chart: bytes, *, title: str, stats: dict[str, Any]
-) -> str:
-    """Return the self-contained report page."""
-    periods = table["period"]
-    summary = (
-        f"{int(table['articles'].sum())} articles · {table['place'].nunique()} places "
-        f"({html.escape(stats['by'])}) · {periods.nunique()} periods, "
-        f"{FREQUENCIES[stats['freq']]}, {periods.min()} to {periods.max()} · "
-        f"{stats['excluded_rows']} rows excluded (not scored)"
-    )
-    encoded = base64.b64encode(chart).decode("ascii")
-    alt = f"Line chart of the mean risk score per period for the busiest places by {stats['by']}"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{html.escape(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<header>
-<h1>{html.escape(title)}</h1>
-<p id="summary">{summary}</p>
-</header>
-<div id="chart"><img id="risk-chart" src="data:image/png;base64,{encoded}" \
-alt="{html.escape(alt)}" width="{CHART_WIDTH_PX}" height="{CHART_HEIGHT_PX}"></div>
-<section>
-<h2>Where risk rose most</h2>
-<p>Change of the mean risk score between each place's latest period and the period just
-before it; places without articles in that period are not ranked.</p>
-{_rising_list(rising)}
-</section>
-<section>
-<h2>All places and periods</h2>
-<div class="table-wrap">
-{_html_table(table, "report-table")}
-</div>
-</section>
-</body>
-</html>
-"""
 
 
 def _write_atomically(contents: dict[Path, str]) -> None:

@@ -77,7 +77,17 @@ def risk_score(proba: np.ndarray) -> np.ndarray:
     return 100.0 * proba @ (np.arange(n_levels) / (n_levels - 1))
 
 
-PLACE_COLUMNS = ("country", "country_code", "region", "countries")
+PLACE_COLUMNS = (
+    "country",
+    "country_code",
+    "region",
+    "countries",
+    "admin1",
+    "admin2",
+    "place",
+    "latitude",
+    "longitude",
+)
 
 
 def passthrough_names(
@@ -137,9 +147,11 @@ def score_frame(
     top_terms : int
         How many terms to list.
     places : bool
-        Add ``country``, ``country_code``, ``region`` and ``countries`` (see
-        :mod:`riskclf.places`). A ``country`` (and ``region``) column in the input is kept as the
-        main place; the text still fills ``countries``.
+        Add ``country``, ``country_code``, ``region``, ``countries``, ``admin1`` (state or
+        province), ``admin2`` (district), ``place`` and its ``latitude``/``longitude`` (see
+        :mod:`riskclf.places`). A ``country`` (and ``region``) column in the input is kept as
+        the main place; the text still fills ``countries``, and the finer columns where they
+        lie in that country.
     row_offset : int
         Rows before this chunk, so generated ids (``row-<n>``) stay unique across chunks.
 
@@ -242,30 +254,35 @@ def _warnings(model, raw, texts, rows, runs, X, emptied, n: int) -> np.ndarray:
 def _place_columns(
     frame: pd.DataFrame, texts: list[str], runs: list[list[str] | None], ok: np.ndarray
 ) -> dict[str, list]:
-    """Country, code, region and all countries per row; an input country column wins."""
+    """The place columns per row (see :mod:`riskclf.places`); an input country column wins,
+    and the text's state, district, place and coordinates are kept only where they lie in
+    that country."""
     gazetteer = Gazetteer.default()
     tags = [
         gazetteer.tag(t, r) if good else NO_PLACE
         for t, r, good in zip(texts, runs, ok, strict=True)
     ]
-    columns = {
-        "country": [t.country for t in tags],
-        "country_code": [t.country_code for t in tags],
-        "region": [t.region for t in tags],
-        "countries": [t.countries for t in tags],
+    columns: dict[str, list] = {
+        name: [getattr(t, name) for t in tags] for name in PLACE_COLUMNS if name != "latitude"
     }
+    columns["latitude"] = [np.nan if t.latitude is None else t.latitude for t in tags]
+    columns["longitude"] = [np.nan if t.longitude is None else t.longitude for t in tags]
     if COUNTRY_COLUMN in frame.columns:
         given = frame[COUNTRY_COLUMN].tolist()
         given_region = frame[REGION_COLUMN].tolist() if REGION_COLUMN in frame.columns else None
         for i, name in enumerate(given):
             if isinstance(name, str) and name.strip():
                 code, region = gazetteer.lookup_country(name.strip())
+                if code != columns["country_code"][i]:
+                    for column in ("admin1", "admin2", "place"):
+                        columns[column][i] = ""
+                    columns["latitude"][i] = columns["longitude"][i] = np.nan
                 columns["country"][i] = name.strip()
                 columns["country_code"][i] = code
                 columns["region"][i] = region
             if given_region is not None and isinstance(given_region[i], str) and given_region[i]:
                 columns["region"][i] = given_region[i].strip()
-    return columns
+    return {name: columns[name] for name in PLACE_COLUMNS}
 
 
 def _theme_terms(model: RiskModel, X, rows: np.ndarray, chosen, n: int) -> np.ndarray:

