@@ -34,7 +34,6 @@ import gzip
 import hashlib
 import io
 import marshal
-import os
 import sys
 import unicodedata
 from collections import defaultdict
@@ -44,6 +43,7 @@ from itertools import compress, count
 from pathlib import Path
 from typing import NamedTuple
 
+from riskclf.atomic import atomic_path
 from riskclf.config import LABEL_SEPARATOR
 from riskclf.tokens import RUN_RE, word_runs
 
@@ -889,9 +889,8 @@ def _store_cached(data: bytes, trie: dict, places: list[Place]) -> None:
     path = _cache_path(data)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        partial.write_bytes(marshal.dumps((trie, [tuple(p) for p in places])))
-        os.replace(partial, path)
+        with atomic_path(path) as partial:
+            partial.write_bytes(marshal.dumps((trie, [tuple(p) for p in places])))
     except OSError:
         pass
 

@@ -17,8 +17,6 @@ coverage never reads as a sudden rise.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskclf.atomic import write_text_atomically
 from riskclf.config import (
     COUNTRY_COLUMN,
     DATE_COLUMN,
@@ -326,12 +325,8 @@ def write_report(
     )
 
     out_dir.mkdir(exist_ok=True)
-    _write_atomically(
-        {
-            targets["csv"]: table.to_csv(index=False, lineterminator="\n"),
-            targets["html"]: page,
-        }
-    )
+    write_text_atomically(targets["csv"], table.to_csv(index=False, lineterminator="\n"))
+    write_text_atomically(targets["html"], page)
     return targets
 
 
@@ -394,7 +389,7 @@ def _prepare(
     missing = [
         f"'{name}' ({role})"
         for name, role in [
-            (date_column, "date column; choose it with date_column"),
+            (date_column, "date column; choose it with --date-column"),
             (SCORE_COLUMN, "risk score; score the table with 'riskclf predict' first"),
             (RISK_COLUMN, "risk level; score the table with 'riskclf predict' first"),
             (by, "place column; choose it with by / --by, e.g. country, region or admin1"),
@@ -594,18 +589,3 @@ def _busiest_places(table: pd.DataFrame, limit: int) -> list[str]:
     totals = table.groupby("place")["articles"].sum()
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return [place for place, _ in ranked[:limit]]
-
-
-def _write_atomically(contents: dict[Path, str]) -> None:
-    """Write each text to a temporary sibling, then rename all; never leave a partial file."""
-    temporary = {path: path.with_name(f".{path.name}.{os.getpid()}.partial") for path in contents}
-    try:
-        for path, text in contents.items():
-            with open(temporary[path], "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        for path, tmp in temporary.items():
-            os.replace(tmp, path)
-    finally:
-        for tmp in temporary.values():
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
