@@ -60,7 +60,20 @@ def _logistic(C: float, class_weight, random_state, *, binary: bool, n_rows: int
     )
 
 
-class OrdinalClassifier(ClassifierMixin, BaseEstimator):
+class _ProbabilisticClassifier(ClassifierMixin, BaseEstimator):
+    """Shared by the risk classifiers: predict the most probable class; sparse input welcome."""
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)  # checks that it is fitted first
+        return self.classes_[proba.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class OrdinalClassifier(_ProbabilisticClassifier):
     """Cumulative-link ordinal classifier: one binary logistic model per threshold "y >= k".
 
     Classes are ordered as sorted. ``P(y = k) = P(y >= k) - P(y >= k + 1)``, with the
@@ -115,15 +128,6 @@ class OrdinalClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse="csr", reset=False)
         return ordinal_proba(X @ self.coef_.T + self.intercept_)
-
-    def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)  # checks that it is fitted first
-        return self.classes_[proba.argmax(axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class NBScaler(TransformerMixin, BaseEstimator):
@@ -235,7 +239,7 @@ def _folds(counts: np.ndarray, wanted: int) -> int:
     return folds if folds >= 2 else 0
 
 
-class RiskClassifier(ClassifierMixin, BaseEstimator):
+class RiskClassifier(_ProbabilisticClassifier):
     """The risk head: multinomial logistic regression or an ordinal model, with calibrated
     probabilities.
 
@@ -314,15 +318,6 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
-
-    def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)  # checks that it is fitted first
-        return self.classes_[proba.argmax(axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):

@@ -32,7 +32,28 @@ TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 _TOKEN_RE = re.compile(r"\w\w+")
 
 
-class WordTfidf:
+class _FittedTfidf:
+    """What a fitted TF-IDF block keeps: the vocabulary in column order, the idf weights, the
+    n-gram range and whether tf is ``1 + log(count)``."""
+
+    def __init__(
+        self,
+        terms: Sequence[str],
+        idf: np.ndarray,
+        ngram_range: tuple[int, int],
+        sublinear_tf: bool = True,
+    ) -> None:
+        self.terms = list(terms)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.sublinear_tf = sublinear_tf
+
+    def feature_names(self) -> list[str]:
+        """The vocabulary in column order."""
+        return self.terms
+
+
+class WordTfidf(_FittedTfidf):
     """A fitted word n-gram TF-IDF block.
 
     ``transform`` gives the same matrix as a fitted scikit-learn ``TfidfVectorizer`` with
@@ -54,17 +75,8 @@ class WordTfidf:
 
     reads_runs = True  # Features.transform hands it the shared word runs
 
-    def __init__(
-        self,
-        terms: Sequence[str],
-        idf: np.ndarray,
-        ngram_range: tuple[int, int],
-        sublinear_tf: bool = True,
-    ) -> None:
-        self.terms = list(terms)
-        self.idf = np.asarray(idf, dtype=np.float64)
-        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
-        self.sublinear_tf = sublinear_tf
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         self._index_ngrams()
 
     def _index_ngrams(self) -> None:
@@ -169,10 +181,6 @@ class WordTfidf:
         """Unit-length TF-IDF rows from the (row, column) of every n-gram occurrence."""
         return tfidf_rows(row, column, n_rows, self.idf, self.sublinear_tf)
 
-    def feature_names(self) -> list[str]:
-        """The vocabulary in column order."""
-        return self.terms
-
 
 def tfidf_rows(
     row: np.ndarray, column: np.ndarray, n_rows: int, idf: np.ndarray, sublinear_tf: bool
@@ -197,7 +205,7 @@ def tfidf_rows(
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 
-class CharTfidf:
+class CharTfidf(_FittedTfidf):
     """A fitted character n-gram TF-IDF block (scikit-learn's ``analyzer="char_wb"``).
 
     ``transform`` gives the same matrix as the fitted ``TfidfVectorizer`` it was exported from:
@@ -206,17 +214,8 @@ class CharTfidf:
     times idf, unit length. Written out because the fitted vectorizer is not kept.
     """
 
-    def __init__(
-        self,
-        terms: Sequence[str],
-        idf: np.ndarray,
-        ngram_range: tuple[int, int],
-        sublinear_tf: bool = True,
-    ) -> None:
-        self.terms = list(terms)
-        self.idf = np.asarray(idf, dtype=np.float64)
-        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
-        self.sublinear_tf = sublinear_tf
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
         self._vocabulary = {term: i for i, term in enumerate(self.terms)}
 
     def _ngrams(self, text: str) -> list[str]:
@@ -247,10 +246,6 @@ class CharTfidf:
             self.idf,
             self.sublinear_tf,
         )
-
-    def feature_names(self) -> list[str]:
-        """The vocabulary in column order."""
-        return self.terms
 
 
 class Features:
