@@ -393,7 +393,10 @@ def _print_article(model, text: str, top_terms: int) -> None:
     if row["country"]:
         others = [c for c in row["countries"].split("|") if c != row["country"]]
         also = f"; also mentioned: {', '.join(others)}" if others else ""
-        lines.append(f"place      : {row['country']} ({row['region']}){also}")
+        # most specific first: place, district, state/province, country
+        named = [row.get(c) for c in ("place", "admin2", "admin1", "country")]
+        where = ", ".join(dict.fromkeys(n for n in named if isinstance(n, str) and n))
+        lines.append(f"place      : {where} ({row['region']}){also}")
     else:
         lines.append("place      : (none named)")
     if model.risk_levels is not None:
