@@ -30,6 +30,9 @@ def render_model_card(metadata: dict[str, Any]) -> str:
         f"{data.get('holdout_rows')} held out: {holdout.get('split', '–')})",
         f"- sha256 of ids, texts and labels: `{data.get('sha256')}`",
         "",
+    ]
+    lines += _adaptation_lines(metadata.get("adaptation"))
+    lines += [
         "## Labels",
         "",
     ]
@@ -96,6 +99,30 @@ def render_model_card(metadata: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _adaptation_lines(adaptation: dict[str, Any] | None) -> list[str]:
+    """The rows of each source of a model trained with ``--base``, and the feed weight."""
+    if not adaptation:
+        return []
+    choice = adaptation.get("weight_choice", {})
+    lines = [
+        "### Sources",
+        "",
+        "| source | rows fitted | rows held out | weight per row |",
+        "|---|---|---|---|",
+        f"| base corpus ({adaptation.get('base_source', '–')}) | {adaptation.get('base_rows')} "
+        f"| {adaptation.get('base_holdout_rows')} | 1 |",
+        f"| your labels | {adaptation.get('feed_rows')} | 0 | {adaptation.get('feed_weight')} |",
+        "",
+        f"- weight of your rows: {adaptation.get('feed_weight')}, chosen by "
+        f"{choice.get('how', '–')}",
+        f"- rows of your table with no label yet, left out: "
+        f"{adaptation.get('feed_rows_unlabelled_left_out', 0)}",
+        f"- theme head learns from: {adaptation.get('theme_source') or 'no theme labels'}",
+        "",
+    ]
+    return lines
 
 
 def _fmt(value: Any) -> str:

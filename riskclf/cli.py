@@ -174,6 +174,15 @@ def train_cli(
             "in metadata.json) instead of refusing the table."
         ),
     ] = False,
+    base: Annotated[
+        Optional[Path],
+        typer.Option(
+            callback=_must_exist,
+            metavar="FILE",
+            help="Train DATA (your own labels) together with this base corpus, e.g. "
+            "data/starter_corpus.csv; your rows' weight is chosen by validation on them.",
+        ),
+    ] = None,
     id_column: IdColumn = "id",
     text_column: TextColumn = "text",
     title_column: TitleColumn = "title",
@@ -187,6 +196,21 @@ def train_cli(
         # ./models is created on first use, so `riskclf train` works in any folder; a folder
         # given with --out must exist (a typo should not create a tree).
         out.parent.mkdir(exist_ok=True)
+    if base is not None:
+        _train_with_base(
+            data,
+            base,
+            out,
+            config,
+            tune,
+            skip_bad_rows,
+            overwrite,
+            id_column,
+            text_column,
+            title_column,
+            body_column,
+        )
+        return
     summary = build_model(
         data,
         out,
@@ -200,6 +224,18 @@ def train_cli(
         _echo_err(summary.dropped_line())
     if summary.tuned_on is not None:
         _echo_err(f"tuned on {summary.tuned_on} in {summary.tuning_seconds:.0f} s")
+    _echo_err(summary.line())
+
+
+def _train_with_base(data, base, out, config, tune, skip_bad_rows, overwrite, *names) -> None:
+    """``riskclf train DATA --base FILE``: the user's labels on top of a base corpus."""
+    from riskclf.adapting import build_adapted_model
+
+    if tune or skip_bad_rows:
+        raise typer.BadParameter("--tune and --skip-bad-rows do not combine with --base")
+    summary = build_adapted_model(
+        data, base, out, config=config, columns=_columns(*names), overwrite=overwrite
+    )
     _echo_err(summary.line())
 
 
@@ -683,6 +719,155 @@ def data_import_cli(
         f"no risk level: {counts['no_risk_level']}, no theme: {counts['no_theme']} "
         f"(kept with an empty label) -> {out}"
     )
+
+
+label_app = typer.Typer(
+    help="Adapt to your feed: choose articles to label, see how the labelling goes.",
+    no_args_is_help=True,
+)
+app.add_typer(label_app, name="label")
+SelectionHead = _choices("SelectionHead", ("both", "risk", "theme"))
+Strategy = _choices("Strategy", ("active", "uncertainty", "random"))
+
+
+def _theme_list(value: str | None) -> list[str] | None:
+    """A comma-separated list of themes (None stays None)."""
+    if value is None:
+        return None
+    themes = [t.strip() for t in value.split(",") if t.strip()]
+    if not themes:
+        raise typer.BadParameter("give at least one theme, e.g. --themes terrorism,kidnapping")
+    return themes
+
+
+@label_app.command("suggest")
+@handle_errors
+def label_suggest_cli(
+    feed: Annotated[
+        Path,
+        typer.Argument(callback=_must_exist, metavar="FEED", help="Your articles (a table)."),
+    ],
+    model: ModelOption = DEFAULT_MODEL_DIR,
+    n: Annotated[int, typer.Option("--n", "-n", min=1, metavar="N", help="Rows to pick.")] = 50,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", metavar="FILE", help="Rows to label (csv, jsonl, parquet)."),
+    ] = None,
+    labelled: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            callback=lambda paths: [_must_exist(p) for p in paths or []],
+            metavar="FILE",
+            help="Your labels so far (repeatable): their ids are skipped, their themes used.",
+        ),
+    ] = None,
+    head: Annotated[
+        SelectionHead, typer.Option(help="Whose uncertainty counts: risk, theme or both.")
+    ] = SelectionHead("both"),
+    themes: Annotated[
+        Optional[str],
+        typer.Option(
+            metavar="T1,T2",
+            help="Themes you label with (default: those in --labelled, else all the model's).",
+        ),
+    ] = None,
+    strategy: Annotated[
+        Strategy, typer.Option(help="active (uncertain and diverse), uncertainty or random.")
+    ] = Strategy("active"),
+    seed: Annotated[int, typer.Option(metavar="N", help="Random seed.")] = 0,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    id_column: IdColumn = "id",
+    text_column: TextColumn = "text",
+    title_column: TitleColumn = "title",
+    body_column: BodyColumn = "body",
+) -> None:
+    """Pick the articles of FEED whose labels would teach the model most; fill in their
+    risk_level and theme columns, then run 'riskclf train LABELS --base ...'."""
+    from riskclf.artifact import load_model
+    from riskclf.io import TableWriter, output_format, read_table
+    from riskclf.selection import labelled_rows, suggest_rows
+
+    columns = _columns(id_column, text_column, title_column, body_column)
+    try:
+        fmt = output_format(out, None)
+    except InputError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--out") from None
+    writer = TableWriter(out, fmt, overwrite=overwrite)  # refuses an existing --out early
+    loaded = load_model(model)
+    known = labelled_rows([read_table(p) for p in labelled or []], columns=columns)
+    chosen_themes = _theme_list(themes)
+    if chosen_themes is None and known.themes and loaded.model.theme_labels is not None:
+        chosen_themes = [t for t in loaded.model.theme_labels if t in known.themes] or None
+    suggestion = suggest_rows(
+        loaded.model,
+        read_table(feed),
+        n,
+        labelled_ids=known.ids,
+        labelled_texts=known.texts,
+        columns=columns,
+        head=head.value,
+        themes=chosen_themes,
+        strategy=strategy.value,
+        seed=seed,
+    )
+    with writer:
+        writer.write(suggestion.frame)
+    _echo_err(suggestion.line() + (f" -> {out}" if out else ""))
+
+
+@label_app.command("status")
+@handle_errors
+def label_status_cli(
+    labels: Annotated[
+        Path,
+        typer.Argument(callback=_must_exist, metavar="LABELS", help="Your labelled rows."),
+    ],
+    model: ModelOption = DEFAULT_MODEL_DIR,
+    base: Annotated[
+        Path,
+        typer.Option(
+            callback=_must_exist,
+            metavar="FILE",
+            help="The base corpus the model is trained with.",
+            show_default=False,
+        ),
+    ] = DEFAULT_CORPUS,
+    batch: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Size of the next batch (gain estimate).")
+    ] = 50,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Also write JSON.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    id_column: IdColumn = "id",
+    text_column: TextColumn = "text",
+    title_column: TitleColumn = "title",
+    body_column: BodyColumn = "body",
+) -> None:
+    """How many rows are labelled, how well the model agrees with them (cross-validated) and
+    what the next batch is expected to add."""
+    from riskclf.artifact import load_model
+    from riskclf.io import check_output_path, read_table
+    from riskclf.labelling import label_status
+
+    if out is not None:
+        check_output_path(out, overwrite=overwrite)
+    loaded = load_model(model)
+    weight = loaded.metadata.get("adaptation", {}).get("feed_weight")
+    status = label_status(
+        read_table(labels),
+        loaded.model,
+        read_table(base),
+        weight=weight,
+        batch=batch,
+        columns=_columns(id_column, text_column, title_column, body_column),
+    )
+    typer.echo("\n".join(status.lines()))
+    if out is not None:
+        from riskclf.atomic import write_text_atomically
+
+        write_text_atomically(out, json.dumps(status.to_dict(), indent=2) + "\n")
+        _echo_err(f"status -> {out}")
 
 
 def _terminate(signum, frame) -> None:
