@@ -344,7 +344,7 @@ def cameo_block(model, frame) -> list[list[str]]:
 def adapted_models(model, metadata, feed, n_labels: int = 200):
     """The default model adapted to the SATP Maoist train+dev years as a feed: by EM without
     labels, and by recalibration on ``n_labels`` random labelled rows of it."""
-    from riskclf.adaptation import adapted_model, prior_shift, recalibrate, training_prior
+    from riskclf.feed_calibration import adapted_model, prior_shift, recalibrate, training_prior
 
     head = model.risk_head
     X = model.transform(feed["text"].tolist())

@@ -36,7 +36,7 @@ def render_model_card(metadata: dict[str, Any]) -> str:
         "## Labels",
         "",
     ]
-    adaptation = metadata.get("adaptation")
+    adaptation = metadata.get("feed_calibration")
     if adaptation:
         levels = adaptation.get("levels", [])
         after = ", ".join(

@@ -574,7 +574,7 @@ def calibrate_cli(
 ) -> None:
     """Adapt a model's risk probabilities to your feed: its level prior by EM, or a map fitted
     to a few labels."""
-    from riskclf.adaptation import calibrate_model
+    from riskclf.feed_calibration import calibrate_model
 
     adaptation = calibrate_model(
         model,

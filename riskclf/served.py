@@ -44,7 +44,7 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 def apply_log_map(proba: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """``softmax(A @ log p + c)`` row by row, for ``matrix = [A | c]`` (see
-    :mod:`riskclf.adaptation`)."""
+    :mod:`riskclf.feed_calibration`)."""
     logits = np.log(np.maximum(proba, 1e-12)) @ matrix[:, :-1].T + matrix[:, -1]
     logits -= logits.max(axis=1, keepdims=True)
     expd = np.exp(logits)
@@ -99,7 +99,7 @@ class ServedRiskHead(ServedHead):
         two classes one calibrator maps the positive class, as scikit-learn does.
     adaptation_ : ndarray of shape (n_present, n_present + 1), optional
         ``[A | c]`` of the feed adaptation ``softmax(A @ log p + c)`` applied last (see
-        :mod:`riskclf.adaptation`); no rows: none.
+        :mod:`riskclf.feed_calibration`); no rows: none.
     """
 
     ARRAYS = ("coef_", "intercept_", "classes_", "calibration_", "adaptation_")

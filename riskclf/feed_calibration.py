@@ -225,7 +225,7 @@ def calibrate_model(
     ]
     metadata = {
         **loaded.metadata,
-        "adaptation": {"method": adaptation.method, **adaptation.report},
+        "feed_calibration": {"method": adaptation.method, **adaptation.report},
     }
     for key in ("files", "model"):
         metadata.pop(key, None)

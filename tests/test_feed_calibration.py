@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from riskclf.adaptation import estimate_prior, prior_shift, recalibrate, top_label_ece
 from riskclf.artifact import load_model
 from riskclf.cli import app
+from riskclf.feed_calibration import estimate_prior, prior_shift, recalibrate, top_label_ece
 from riskclf.served import apply_log_map
 
 runner = CliRunner()
@@ -72,18 +72,18 @@ def test_calibrate_cli_without_labels(trained, feed, tmp_path):
     assert done.exit_code == 0, done.output
     assert "prior-shift (EM) on" in done.output and "estimated feed prior" in done.output
     before, after = load_model(folder), load_model(out)
-    assert after.metadata["adaptation"]["method"] == "prior-shift (EM)"
+    assert after.metadata["feed_calibration"]["method"] == "prior-shift (EM)"
     texts = (frame["title"] + "\n\n" + frame["body"]).tolist()
     p_before = before.model.risk_proba(before.model.transform(texts))
     p_after = after.model.risk_proba(after.model.transform(texts))
     # critical is rare in this feed: the adapted model says so
     assert p_after[:, 3].mean() < p_before[:, 3].mean()
-    prior = after.metadata["adaptation"]["estimated_prior"]
+    prior = after.metadata["feed_calibration"]["estimated_prior"]
     np.testing.assert_allclose(p_after.mean(axis=0), prior, atol=1e-3)
     # adapting an adapted model starts again from the unadapted probabilities
     again = tmp_path / "again"
     runner.invoke(app, ["calibrate", str(out), str(path), "--out", str(again)])
-    assert load_model(again).metadata["adaptation"]["estimated_prior"] == prior
+    assert load_model(again).metadata["feed_calibration"]["estimated_prior"] == prior
 
 
 def test_calibrate_cli_with_labels_and_its_errors(trained, feed, tmp_path):
