@@ -794,7 +794,7 @@ class Gazetteer:
         if len(scores) == 1:
             countries = display.get(best, best)
         else:
-            ranked = sorted(scores, key=lambda c: -scores[c])
+            ranked = sorted(scores, key=scores.__getitem__, reverse=True)  # stable
             countries = LABEL_SEPARATOR.join(display.get(c, c) for c in ranked)
         if place is None:
             name, latitude, longitude = "", None, None
