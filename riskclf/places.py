@@ -172,6 +172,12 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """:func:`_fold` of one word of an article (the same accented names recur)."""
+    return _fold(word)
+
+
 def _tokens(text: str) -> list[str]:
     """Word tokens of ``text`` as written."""
     return RUN_RE.findall(text)
@@ -280,6 +286,15 @@ def _continued(trie: dict[str, list], folded: list[str], j: int, length: int) ->
         len(before) >= length and tuple(folded[j - len(before) : j]) == before
         for before, _, _ in node[0][1][folded[j - 1]]
     )
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _loose_key(word: str) -> str:
+    """:func:`riskclf.gazetteer.loose_key` of a word before "district" (three regular
+    expressions: worth remembering, as the same districts come up again and again)."""
+    from riskclf.gazetteer import loose_key
+
+    return loose_key(word)
 
 
 def _is_capitalised(i: int, folded: list[str], raw: list[str] | None, text: str) -> bool:
@@ -405,10 +420,12 @@ class Gazetteer:
         raw = None  # the tokens as written, only needed for case rules
         if not text.isascii() and not "".join(folded).isascii():  # accents: fold each token
             raw = _tokens(text)
-            folded = [t.lower() if t.isascii() else _fold(t) for t in raw]
-        # (start, length, usable entries, the trie's entry list they come from)
-        mentions: list[tuple[int, int, list, list]] = []
+            folded = [t.lower() if t.isascii() else _fold_word(t) for t in raw]
+        # (start, length, what the name says: see _facts)
+        mentions: list[tuple[int, int, tuple]] = []
+        memo = self._facts_memo
         trie = self._trie
+        lead_ends = trie[""]
         size = len(folded)
         # the few tokens that start some name, found without a Python-level loop over tokens
         candidates = compress(count(), map(trie.__contains__, folded))
@@ -419,24 +436,28 @@ class Gazetteer:
             word = folded[i]
             node = trie[word]
             readings = node[0]
-            if i + 1 == size or folded[i + 1] not in node[1]:  # no longer name goes on here
-                if not readings:
-                    continue  # a word that only starts longer names, none here
+            if i + 1 < size and folded[i + 1] in node[1]:
+                pass  # a longer name may go on here: the general path below
+            elif not readings:
+                continue  # a word that only starts longer names, none here
+            else:
                 plain, led = readings
-                # the common case, a one-word name: no leading words to weigh
-                if (
-                    plain is not None
-                    and plain[1] != _MIXED
-                    and not (led and i > resume and folded[i - 1] in led)
-                ):
+                if led and i > resume and folded[i - 1] in led:
+                    pass  # leading words to weigh: the general path below
+                elif plain is None:
+                    continue  # a word read only after leading words ("road"), none here
+                elif plain[1] != _MIXED:
+                    # the common case, a one-word name: no leading words to weigh
                     if plain[1] == _CAP and not (
                         raw[i][:1].isupper()
                         if raw is not None
                         else word.capitalize() in text or word.upper() in text
                     ):
                         continue
-                    if not _continued(trie, folded, i + 1, 1):
-                        mentions.append((i, 1, plain[0], plain[0]))
+                    if word not in lead_ends or not _continued(trie, folded, i + 1, 1):
+                        group = plain[0]
+                        facts = memo.get(id(group)) or self._facts(group, group)
+                        mentions.append((i, 1, facts))
                         resume = i + 1
                     continue
             # every name ending here or further on: (length from i, readings), longest first
@@ -476,13 +497,17 @@ class Gazetteer:
                         usable, raw = _usable_entries(group, capitalised, i - k, n + k, raw, text)
                     if usable:
                         if not _continued(trie, folded, i + n, n + k):
-                            mentions.append((i - k, n + k, usable, group))
+                            mentions.append((i - k, n + k, self._facts(usable, group)))
                             resume = i + n
                         done = True
                         break
                 if done:
                     break
-        if "district" in folded or "districts" in folded:
+        # (the runs of an ASCII text are those of its lower-cased text: one search there rules
+        # out both words in most articles)
+        if (raw is not None or "district" in text.lower()) and (
+            "district" in folded or "districts" in folded
+        ):
             self._add_spelled_districts(mentions, folded, raw, text)
         if not mentions:
             return NO_PLACE
@@ -524,16 +549,27 @@ class Gazetteer:
                 settled[code] = self._most_specific(best, inside)
             else:
                 settled[code] = None
+        shares = {c: 1.0 / len(codes) for c in codes}
+        reading = self._most_specific(default, candidates)
+        p = places[reading]
         facts = (
-            {c: 1.0 / len(codes) for c in codes},
+            shares,
             {s: 1.0 / len(states) for s in states},
-            self._most_specific(default, candidates),
+            reading,
             certainty,
             # one reading for sure: one candidate, or all in one country and state
             len(candidates) == 1 or (len(codes) == 1 and settled[next(iter(codes))] is not None),
             group,
             settled,
             candidates,
+            # the context-free reading read ahead for the hot path of _resolve: the place, its
+            # country shares as pairs, whether it may be a stray town, and its weight before
+            # bonuses (None for a spelling guess, which takes no bonus)
+            p,
+            tuple(shares.items()),
+            p[0] in ("city", "admin2") and p[7] < STRAY_POPULATION,
+            None if entries[0][1] == LOOSE else self._weights[reading],
+            next(iter(codes)) if len(codes) == 1 else None,
         )
         if entries is group:
             self._facts_memo[id(group)] = facts
@@ -556,9 +592,8 @@ class Gazetteer:
     ) -> None:
         """Read "<Name> district" with a name the trie lacks by its spelling-insensitive key
         ("Palamau district" = Palamu, "Garwah" = Garhwa): the word "district" vouches for it."""
-        from riskclf.gazetteer import loose_key
-
-        covered = {i + k for i, n, _, _ in mentions for k in range(n)}
+        memo = self._facts_memo
+        spans = [(i, i + n) for i, n, _ in mentions]
         added = False
         for word in ("district", "districts"):
             j = -1
@@ -568,7 +603,7 @@ class Gazetteer:
                 except ValueError:
                     break
                 k = j - 1
-                if k < 0 or k in covered or len(folded[k]) < 4:
+                if k < 0 or len(folded[k]) < 4 or any(i <= k < end for i, end in spans):
                     continue
                 capitalised = (
                     raw[k][:1].isupper()
@@ -577,100 +612,98 @@ class Gazetteer:
                 )
                 if not capitalised:
                     continue
-                entries = self._loose_index.get(loose_key(folded[k]))
+                entries = self._loose_index.get(_loose_key(folded[k]))
                 if entries:
-                    mentions.append((k, 1, entries, entries))
-                    covered.add(k)
+                    mentions.append((k, 1, memo.get(id(entries)) or self._facts(entries, entries)))
                     added = True
         if added:
             mentions.sort(key=lambda m: m[0])
 
     def _resolve(
-        self, found: list[tuple[int, int, list, list]], folded: list[str], text: str
+        self, found: list[tuple[int, int, tuple]], folded: list[str], text: str
     ) -> PlaceTag:
         """Pick one place per mention, weigh the mentions, then choose the country, state,
         district and place of the article.
 
-        (Hot path: places are read by index, 0 kind, 1 country_code, 2 admin1, 3 admin2,
-        4 name, 5 latitude, 6 longitude, 7 population; a NamedTuple's index is faster than
-        its attribute.)"""
-        places = self.places
+        (Hot path, per mention: places are read by index, 0 kind, 1 country_code, 2 admin1,
+        3 admin2, 4 name, 5 latitude, 6 longitude, 7 population, as a NamedTuple's index is
+        faster than its attribute; a name's facts are read by index too, see _facts.)"""
         # What each distinct name says about countries and states, split over its candidates
         # (a name said three times is still one piece of evidence for disambiguation).
-        said = {}
-        memo = self._facts_memo
-        for _, _, entries, group in found:
-            key = id(entries)
-            if key not in said:
-                facts = memo.get(key) if entries is group else None
-                if facts is None or facts[5] is not group:
-                    facts = self._facts(entries, group)
-                said[key] = facts
-        country_support: dict[str, float] = defaultdict(float)
-        state_support: dict[tuple[str, str], float] = defaultdict(float)
+        said = {id(facts): facts for _, _, facts in found}
+        country_support: dict[str, float] = {}
         contested = False
         for facts in said.values():
-            for code, share in facts[0].items():
-                country_support[code] += share
+            code = facts[12]
+            if code is not None:  # one country
+                country_support[code] = country_support.get(code, 0.0) + 1.0
+            else:
+                for code, share in facts[9]:
+                    country_support[code] = country_support.get(code, 0.0) + share
             if not facts[4]:
                 contested = True
-        if contested:  # states only matter to choose between readings
-            for facts in said.values():
-                for state, share in facts[1].items():
-                    state_support[state] += share
+        state_support: dict[tuple[str, str], float] | None = None  # summed when first needed
         several = len(country_support) > 1
 
         chosen_for: dict[tuple[int, str | None], tuple[int, float]] = {}
+        places = self.places
         base_weights = self._weights
-        mentions: list[tuple[int, float, int, str]] = []  # (position, weight, place, district)
+        # (weight, place, district), and the weight per country in the order first named
+        mentions: list[tuple[float, Place, str]] = []
+        scores: dict[str, float] = {}
         size = len(folded)
-        for i, n, entries, _ in found:
+        for i, n, facts in found:
             unit = _UNIT_WORDS.get(folded[i + n]) if i + n < size else None
-            facts = said[id(entries)]
             if facts[4] and (unit is None or len(facts[7]) == 1):
                 # one reading (a unit word may still pick among a town and its district):
                 # only a stray town loses weight
-                chosen = facts[2]
-                p = places[chosen]
+                p = facts[8]
+                weight = facts[11]
                 share = (
                     STRAY_PLACE_FACTOR
-                    if several
-                    and p[0] in ("city", "admin2")
-                    and p[7] < STRAY_POPULATION
-                    and country_support[p[1]] <= 1.0
+                    if several and facts[10] and country_support[p[1]] <= 1.0
                     else 1.0
                 )
             else:
-                backed = [c for c, s in facts[0].items() if country_support[c] > s]
+                backed = [c for c, s in facts[9] if country_support[c] > s]
                 if unit is None and len(backed) == 1 and facts[6][backed[0]] is not None:
                     # one country backed by the other names, and one state there
                     chosen, share = facts[6][backed[0]], 1.0
                 else:
-                    key = (id(entries), unit)
+                    key = (id(facts), unit)
                     choice = chosen_for.get(key)
                     if choice is None:
+                        if state_support is None:
+                            state_support = defaultdict(float)
+                            if contested:  # states only matter to choose between readings
+                                for other in said.values():
+                                    for state, share in other[1].items():
+                                        state_support[state] += share
                         choice = self._choose(facts, unit, country_support, state_support, several)
                         chosen_for[key] = choice
                     chosen, share = choice
                 p = places[chosen]
-            if entries[0][1] == LOOSE:
+                weight = None if facts[11] is None else base_weights[chosen]
+            if weight is None:
                 weight = SMALL_PLACE_WEIGHT  # a guess at a spelling: the weakest evidence
+            elif p[0] != "demonym":
+                if i > 0 and folded[i - 1] in _PREPOSITIONS:
+                    weight += PLACE_PREPOSITION_BONUS
+                if i < DATELINE_TOKENS or (
+                    i < DATELINE_CAPITALS_TOKENS and folded[i].upper() in text
+                ):
+                    weight += DATELINE_BONUS
+                if unit is not None:
+                    weight += UNIT_WORD_BONUS
+            weight *= share
+            code = p[1]
+            scores[code] = scores.get(code, 0.0) + weight  # dicts keep first-seen order
+            if unit == "admin2" and not p[3] and p[0] in ("city", "capital"):
+                # "Khunti district": named after its headquarters town
+                mentions.append((weight, p, p[4]))
             else:
-                weight = base_weights[chosen]
-                if p[0] != "demonym":
-                    if i > 0 and folded[i - 1] in _PREPOSITIONS:
-                        weight += PLACE_PREPOSITION_BONUS
-                    if i < DATELINE_TOKENS or (
-                        i < DATELINE_CAPITALS_TOKENS and folded[i].upper() in text
-                    ):
-                        weight += DATELINE_BONUS
-                    if unit is not None:
-                        weight += UNIT_WORD_BONUS
-            district = p[3]
-            if unit == "admin2" and not district and p[0] in ("city", "capital"):
-                district = p[4]  # "Khunti district": named after its headquarters town
-            mentions.append((i, weight * share, chosen, district))
-        return self._summarise(mentions)
+                mentions.append((weight, p, p[3]))
+        return self._summarise(mentions, scores)
 
     @staticmethod
     def _base_weight(p: Place) -> float:
@@ -688,7 +721,7 @@ class Gazetteer:
         several: bool,
     ) -> tuple[int, float]:
         """The place a name stands for here, and the share of its weight it keeps."""
-        own_codes, own_states, default, certainty, _, _, _, candidates = facts
+        own_codes, own_states, default, certainty, _, _, _, candidates = facts[:8]
         places = self.places
         if unit is None and not any(country_support[c] > s for c, s in own_codes.items()):
             # nothing else backs any reading: the most populous, as sure as its share
@@ -727,35 +760,31 @@ class Gazetteer:
             return chosen
         return max(inside, key=lambda c: self.places[c][7])
 
-    def _summarise(self, mentions: list[tuple[int, float, int, str]]) -> PlaceTag:
-        """The main country (most weight, first named on ties), then its state and district
-        with the most weight, and the most specific place named inside them."""
-        places = self.places
-        scores: dict[str, float] = {}
-        for _, weight, index, _ in mentions:  # dicts keep first-seen order: ties to the first
-            code = places[index][1]
-            scores[code] = scores.get(code, 0.0) + weight
+    def _summarise(
+        self, mentions: list[tuple[float, Place, str]], scores: dict[str, float]
+    ) -> PlaceTag:
+        """The main country (most weight in ``scores``, first named on ties), then its state and
+        district with the most weight, and the most specific place named inside them."""
         best = max(scores, key=scores.__getitem__)
-        inside = mentions if len(scores) == 1 else [m for m in mentions if places[m[2]][1] == best]
+        inside = mentions if len(scores) == 1 else [m for m in mentions if m[1][1] == best]
         states: dict[str, float] = {}
-        for _, weight, index, _ in inside:
-            state = places[index][2]
+        for weight, p, _ in inside:
+            state = p[2]
             if state:
                 states[state] = states.get(state, 0.0) + weight
         admin1 = max(states, key=states.__getitem__) if states else ""  # first of equals
         if len(states) > 1:
-            inside = [m for m in inside if places[m[2]][2] in ("", admin1)]
+            inside = [m for m in inside if m[1][2] in ("", admin1)]
         districts: dict[str, float] = {}
-        for _, weight, _, district in inside:
+        for weight, _, district in inside:
             if district:
                 districts[district] = districts.get(district, 0.0) + weight
         admin2 = max(districts, key=districts.__getitem__) if districts else ""
         if len(districts) > 1:
-            inside = [m for m in inside if m[3] in ("", admin2)]
+            inside = [m for m in inside if m[2] in ("", admin2)]
         place = None
         top = None
-        for _, weight, index, _ in inside:
-            p = places[index]
+        for weight, p, _ in inside:
             if p[0] == "demonym":
                 continue
             key = (SPECIFICITY[p[0]], weight)
@@ -765,7 +794,7 @@ class Gazetteer:
         if len(scores) == 1:
             countries = display.get(best, best)
         else:
-            ranked = sorted(scores, key=lambda c: -scores[c])
+            ranked = sorted(scores, key=scores.__getitem__, reverse=True)  # stable
             countries = LABEL_SEPARATOR.join(display.get(c, c) for c in ranked)
         if place is None:
             name, latitude, longitude = "", None, None
