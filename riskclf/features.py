@@ -20,7 +20,6 @@ from scipy import sparse
 
 from riskclf.casualty_features import CasualtyFeatures
 from riskclf.config import TrainConfig
-from riskclf.tokens import long_runs
 
 WORD_BLOCK = "word"
 CHAR_BLOCK = "char"
@@ -122,18 +121,22 @@ class WordTfidf(_FittedTfidf):
         if not self._vectorised:
             return self._tfidf(*self._occurrences_slow(texts), len(texts))
         if runs is not None:
-            per_text = [long_runs(r) for r in runs]
+            per_text = runs
         else:
             findall = _TOKEN_RE.findall
             per_text = [findall(text.lower()) for text in texts]
         lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+        total = int(lengths.sum())
         get = self._tokens.get
         ids = np.fromiter(
-            map(get, chain.from_iterable(per_text), repeat(-1)),
-            dtype=np.int64,
-            count=int(lengths.sum()),
+            map(get, chain.from_iterable(per_text), repeat(-1)), dtype=np.int64, count=total
         )
         doc = np.repeat(np.arange(len(per_text), dtype=np.int64), lengths)
+        if runs is not None:
+            # scikit-learn's tokens are the runs of two or more characters: drop the others
+            # (with array operations, not a list per text), so n-grams join across them
+            long = np.fromiter(map(len, chain.from_iterable(runs)), dtype=np.int64, count=total)
+            ids, doc = ids[long > 1], doc[long > 1]
         base = max(len(self._tokens), 1)
         low, high = self.ngram_range
         rows, columns = [], []
