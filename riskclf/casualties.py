@@ -442,22 +442,38 @@ def _recalls(low: str) -> bool:
 
 
 @functools.lru_cache(maxsize=100_000)
-def _run_stems(run: str) -> frozenset[tuple[str, str]]:
-    """The (stem, kind) pairs of _STEM_KINDS inside one word run.
+def _run_stems(run: str) -> int:
+    """The (stem, kind) pairs of _STEM_KINDS inside one word run, as a bit mask (bit ``i`` for
+    ``_STEM_KINDS[i]``; 0 for the most runs, which hold no stem).
 
     News reuses its words, so after a few articles nearly every run is cached and an article's
-    stems cost one look-up per distinct word. ``lru_cache`` is safe under threads (Dask workers
-    score partitions in threads), unlike the plain dict this replaced, which one thread could
-    clear while another read it; it holds at most 100,000 runs (about 9 MB).
+    stems cost one look-up per word. ``lru_cache`` is safe under threads (Dask workers score
+    partitions in threads), unlike the plain dict this replaced, which one thread could clear
+    while another read it; it holds at most 100,000 runs (about 9 MB).
     """
-    return frozenset(p for p in _STEM_KINDS if p[0] in run)
+    mask = 0
+    for i, (stem, _) in enumerate(_STEM_KINDS):
+        if stem in run:
+            mask |= 1 << i
+    return mask
 
 
 def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
     """The (stem, kind) pairs of _STEM_KINDS that occur in a text, from its word runs (every
-    stem is made of word characters, so it occurs in the text only inside one run)."""
-    found = frozenset().union(*map(_run_stems, set(runs)))
-    return [pair for pair in _STEM_KINDS if pair in found] if found else []
+    stem is made of word characters, so it occurs in the text only inside one run).
+
+    The runs are looked up as they come, repeats and all: building a set of them first cost
+    more than the look-ups it saved. The masks are mostly 0, so their set is tiny.
+    """
+    mask = 0
+    for run_mask in set(map(_run_stems, runs)):
+        mask |= run_mask
+    pairs = []
+    while mask:  # the set bits, lowest first: the pairs in _STEM_KINDS order
+        bit = mask & -mask
+        pairs.append(_STEM_KINDS[bit.bit_length() - 1])
+        mask ^= bit
+    return pairs
 
 
 def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]:
