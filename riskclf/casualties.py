@@ -111,9 +111,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``."""
     spans, last = [], 0
     for m in SENT_END.finditer(text):
-        gap = m.lastindex  # the white space after a full stop, or a blank line
-        spans.append((last, m.start(gap)))
-        last = m.end(gap)
+        # the sentence ends before the white space after a full stop, or a blank line's first
+        # line break; the next starts after either
+        spans.append((last, m.start(1) if m.lastindex else m.start()))
+        last = m.end()
     spans.append((last, len(text)))
     return spans
 
