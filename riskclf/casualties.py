@@ -92,17 +92,22 @@ def _trigger_pattern(kind: str, stems: frozenset[str]) -> re.Pattern:
     )
 
 
-def _trigger_patterns(stems: Iterable[tuple[str, str]]) -> list[tuple[str, re.Pattern]]:
-    """(kind, pattern) for each kind with a stem among the (stem, kind) pairs of a text."""
+@functools.lru_cache(maxsize=4096)
+def _trigger_patterns(stems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """(kind, pattern) for each kind with a stem among the (stem, kind) pairs of a text.
+
+    Sentences share a few combinations of stems, so the result is cached by them (an
+    ``lru_cache``, safe under threads, of immutable tuples).
+    """
     by_kind: dict[str, set[str]] = {}
     for stem, kind in stems:
         by_kind.setdefault(kind, set()).add(stem)
-    return [
+    return tuple(
         (kind, _trigger_pattern(kind, frozenset(present))) for kind, present in by_kind.items()
-    ]
+    )
 
 
-def _triggers(low: str, patterns: list[tuple[str, re.Pattern]]) -> list[tuple[int, int, str]]:
+def _triggers(low: str, patterns: Iterable[tuple[str, re.Pattern]]) -> list[tuple[int, int, str]]:
     """(start, -end, kind) of every trigger match in the folded text ``low``."""
     return [(m.start(), -m.end(), kind) for kind, p in patterns for m in p.finditer(low)]
 
@@ -309,7 +314,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
     out = {"killed": 0, "injured": 0, "abducted": 0}
     # Cleaning only masks and drops text, so a sentence without a trigger has none after it:
     # find the triggers first and clean only sentences that have one (a quarter have none).
-    patterns = _trigger_patterns(stems)
+    patterns = _trigger_patterns(tuple(stems))
     trig = _triggers(low, patterns)
     if not trig:
         return out
