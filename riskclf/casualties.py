@@ -46,6 +46,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from types import MappingProxyType
 
 from riskclf.casualty_lexicon import (
     _INCLUDING_NEEDS,
@@ -482,6 +483,16 @@ def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+# the result of a text without casualties (read only; each text gets a copy)
+_NO_COUNTS = MappingProxyType(
+    dict.fromkeys(KINDS, 0)
+    | dict.fromkeys(
+        ("lead_killed", "lead_injured", "lead_abducted", "attack_killed", "n_kill_sents"), 0
+    )
+    | {"background_killed": 0, "none_reported": 0}
+)
+
+
 def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]:
     """Return the counts of one text; ``runs``, if given, is its
     :func:`riskclf.tokens.word_runs` (a faster way to find which trigger stems it holds).
@@ -495,16 +506,7 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
         ``background_killed`` (deaths in sentences recalling an earlier event) and
         ``none_reported`` (1 when the text says nobody was hurt).
     """
-    res = dict.fromkeys(KINDS, 0)
-    res.update(
-        lead_killed=0,
-        lead_injured=0,
-        lead_abducted=0,
-        attack_killed=0,
-        n_kill_sents=0,
-        background_killed=0,
-        none_reported=0,
-    )
+    res = _NO_COUNTS.copy()
     if not isinstance(text, str) or not text:
         return res
     folded = _fold(text)
