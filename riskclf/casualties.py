@@ -448,26 +448,34 @@ def _recalls(low: str) -> bool:
     return any(word in low for word in _RECALLED_NEEDS) and bool(RECALLED.search(low))
 
 
+# Every NOBODY_HURT match holds one of these as a whole word run ("no one was hurt", "nobody",
+# "without injuries", "escaped unhurt", "unharmed", "defused", "false alarm", "hoax"), so an
+# article whose runs hold none of them (most articles) is not searched for it.
+_NOBODY_HURT_RUNS = frozenset(
+    ("no", "nobody", "without", "unhurt", "unharmed", "defused", "false", "hoax")
+)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _run_stems(run: str) -> int:
-    """The (stem, kind) pairs of _STEM_KINDS inside one word run, as a bit mask (bit ``i`` for
-    ``_STEM_KINDS[i]``; 0 for the most runs, which hold no stem).
+    """What one word run holds, as a bit mask: bit 0 when the run is one of _NOBODY_HURT_RUNS,
+    bit ``i + 1`` when it contains the stem of ``_STEM_KINDS[i]`` (0 for most runs).
 
     News reuses its words, so after a few articles nearly every run is cached and an article's
     stems cost one look-up per word. ``lru_cache`` is safe under threads (Dask workers score
     partitions in threads), unlike the plain dict this replaced, which one thread could clear
     while another read it; it holds at most 100,000 runs (about 9 MB).
     """
-    mask = 0
-    for i, (stem, _) in enumerate(_STEM_KINDS):
+    mask = int(run in _NOBODY_HURT_RUNS)
+    for i, (stem, _) in enumerate(_STEM_KINDS, 1):
         if stem in run:
             mask |= 1 << i
     return mask
 
 
-def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
-    """The (stem, kind) pairs of _STEM_KINDS that occur in a text, from its word runs (every
-    stem is made of word characters, so it occurs in the text only inside one run).
+def _runs_mask(runs: list[str]) -> int:
+    """The union of the :func:`_run_stems` masks of a text's word runs (every stem is made of
+    word characters, so it occurs in the text only inside one run).
 
     The runs are looked up as they come, repeats and all: building a set of them first cost
     more than the look-ups it saved. The masks are mostly 0, so their set is tiny.
@@ -475,8 +483,14 @@ def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
     mask = 0
     for run_mask in set(map(_run_stems, runs)):
         mask |= run_mask
+    return mask
+
+
+def _mask_stems(mask: int) -> list[tuple[str, str]]:
+    """The (stem, kind) pairs of the stem bits of a :func:`_runs_mask`, in _STEM_KINDS order."""
     pairs = []
-    while mask:  # the set bits, lowest first: the pairs in _STEM_KINDS order
+    mask >>= 1
+    while mask:  # the set bits, lowest first
         bit = mask & -mask
         pairs.append(_STEM_KINDS[bit.bit_length() - 1])
         mask ^= bit
@@ -510,12 +524,14 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
     if not isinstance(text, str) or not text:
         return res
     folded = _fold(text)
-    res["none_reported"] = int(_says_nobody_hurt(folded))
     # the (stem, kind) pairs of the article, then of each sentence: no stem, no trigger
     if runs is None:
+        res["none_reported"] = int(_says_nobody_hurt(folded))
         stems = [(stem, kind) for stem, kind in _STEM_KINDS if stem in folded]
     else:
-        stems = _stems_in_runs(runs)
+        mask = _runs_mask(runs)
+        res["none_reported"] = int(bool(mask & 1) and _says_nobody_hurt(folded))
+        stems = _mask_stems(mask)
     if not stems:
         return res
     # _fold keeps the length, so a sentence's folded text is a slice of the article's
