@@ -159,19 +159,20 @@ def _clean(sent: str, low: str) -> tuple[str, str]:
     Takes the sentence and its :func:`_fold`; returns both cleaned, still of equal length (the
     patterns read the folded text, the few case-sensitive checks the text as written).
     """
-    if any(word in low for word in _INCLUDING_NEEDS) and INCLUDING.search(low):
+    # the substring tests as map/filter over low.__contains__ (no Python-level loop)
+    has = low.__contains__
+    if any(map(has, _INCLUDING_NEEDS)) and INCLUDING.search(low):
         spans = [m.span() for m in INCLUDING.finditer(low)]
         sent, low = (_blank(t, spans, keep_length=False) for t in (sent, low))
+        has = low.__contains__
     digits = _DIGIT.search(low) is not None
     if digits:
         # the needed words present, tested once: masking only removes words, so a mask run
         # for a word that an earlier mask blanked finds nothing, as if it had been skipped
-        present = {word for word in _MASK_WORDS if word in low}
+        present = set(filter(has, _MASK_WORDS))
         masks = [mask for mask, needs in MASKS if not needs or not present.isdisjoint(needs)]
     else:
-        masks = [
-            mask for mask, needs in _WORD_MASKS if not needs or any(word in low for word in needs)
-        ]
+        masks = [mask for mask, needs in _WORD_MASKS if not needs or any(map(has, needs))]
     for mask in masks:
         # once the masks have blanked every digit (often a date's), only number words are left
         if not digits and mask not in _WORD_MASK_SET:
@@ -445,7 +446,7 @@ def _says_nobody_hurt(folded: str) -> bool:
 
 def _recalls(low: str) -> bool:
     """Whether the folded sentence ``low`` recalls an earlier event."""
-    return any(word in low for word in _RECALLED_NEEDS) and bool(RECALLED.search(low))
+    return any(map(low.__contains__, _RECALLED_NEEDS)) and bool(RECALLED.search(low))
 
 
 # Every NOBODY_HURT match holds one of these as a whole word run ("no one was hurt", "nobody",
