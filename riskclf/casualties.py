@@ -27,8 +27,9 @@ exercise announced after an attack is not read as an attack.
 
 Speed (the parser is most of the cost of scoring an article): every pattern is matched without
 re.IGNORECASE against a lower-cased copy of the same length (several times faster), and cheap
-substring tests skip what cannot match: an article or sentence without a trigger's stem, the
-trigger branches whose stems a sentence lacks, a sentence without triggers (it is not cleaned),
+substring tests skip what cannot match: an article or sentence without a trigger's stem, an
+article whose word runs lack every word a "nobody was hurt" needs, the trigger branches whose
+stems a sentence lacks, a sentence without triggers (it is not cleaned),
 a mask without the words it needs, a digit mask once every digit is masked. The few checks
 that are case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens
 every gate and compares.
