@@ -27,8 +27,9 @@ exercise announced after an attack is not read as an attack.
 
 Speed (the parser is most of the cost of scoring an article): every pattern is matched without
 re.IGNORECASE against a lower-cased copy of the same length (several times faster), and cheap
-substring tests skip what cannot match: an article or sentence without a trigger's stem, the
-trigger branches whose stems a sentence lacks, a sentence without triggers (it is not cleaned),
+substring tests skip what cannot match: an article or sentence without a trigger's stem, an
+article whose word runs lack every word a "nobody was hurt" needs, the trigger branches whose
+stems a sentence lacks, a sentence without triggers (it is not cleaned),
 a mask without the words it needs, a digit mask once every digit is masked. The few checks
 that are case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens
 every gate and compares.
@@ -46,6 +47,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from types import MappingProxyType
 
 from riskclf.casualty_lexicon import (
     _INCLUDING_NEEDS,
@@ -92,17 +94,22 @@ def _trigger_pattern(kind: str, stems: frozenset[str]) -> re.Pattern:
     )
 
 
-def _trigger_patterns(stems: Iterable[tuple[str, str]]) -> list[tuple[str, re.Pattern]]:
-    """(kind, pattern) for each kind with a stem among the (stem, kind) pairs of a text."""
+@functools.lru_cache(maxsize=4096)
+def _trigger_patterns(stems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, re.Pattern], ...]:
+    """(kind, pattern) for each kind with a stem among the (stem, kind) pairs of a text.
+
+    Sentences share a few combinations of stems, so the result is cached by them (an
+    ``lru_cache``, safe under threads, of immutable tuples).
+    """
     by_kind: dict[str, set[str]] = {}
     for stem, kind in stems:
         by_kind.setdefault(kind, set()).add(stem)
-    return [
+    return tuple(
         (kind, _trigger_pattern(kind, frozenset(present))) for kind, present in by_kind.items()
-    ]
+    )
 
 
-def _triggers(low: str, patterns: list[tuple[str, re.Pattern]]) -> list[tuple[int, int, str]]:
+def _triggers(low: str, patterns: Iterable[tuple[str, re.Pattern]]) -> list[tuple[int, int, str]]:
     """(start, -end, kind) of every trigger match in the folded text ``low``."""
     return [(m.start(), -m.end(), kind) for kind, p in patterns for m in p.finditer(low)]
 
@@ -111,9 +118,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of ``text``."""
     spans, last = [], 0
     for m in SENT_END.finditer(text):
-        gap = m.lastindex  # the white space after a full stop, or a blank line
-        spans.append((last, m.start(gap)))
-        last = m.end(gap)
+        # the sentence ends before the white space after a full stop, or a blank line's first
+        # line break; the next starts after either
+        spans.append((last, m.start(1) if m.lastindex else m.start()))
+        last = m.end()
     spans.append((last, len(text)))
     return spans
 
@@ -152,19 +160,20 @@ def _clean(sent: str, low: str) -> tuple[str, str]:
     Takes the sentence and its :func:`_fold`; returns both cleaned, still of equal length (the
     patterns read the folded text, the few case-sensitive checks the text as written).
     """
-    if any(word in low for word in _INCLUDING_NEEDS) and INCLUDING.search(low):
+    # the substring tests as map/filter over low.__contains__ (no Python-level loop)
+    has = low.__contains__
+    if any(map(has, _INCLUDING_NEEDS)) and INCLUDING.search(low):
         spans = [m.span() for m in INCLUDING.finditer(low)]
         sent, low = (_blank(t, spans, keep_length=False) for t in (sent, low))
+        has = low.__contains__
     digits = _DIGIT.search(low) is not None
     if digits:
         # the needed words present, tested once: masking only removes words, so a mask run
         # for a word that an earlier mask blanked finds nothing, as if it had been skipped
-        present = {word for word in _MASK_WORDS if word in low}
+        present = set(filter(has, _MASK_WORDS))
         masks = [mask for mask, needs in MASKS if not needs or not present.isdisjoint(needs)]
     else:
-        masks = [
-            mask for mask, needs in _WORD_MASKS if not needs or any(word in low for word in needs)
-        ]
+        masks = [mask for mask, needs in _WORD_MASKS if not needs or any(map(has, needs))]
     for mask in masks:
         # once the masks have blanked every digit (often a date's), only number words are left
         if not digits and mask not in _WORD_MASK_SET:
@@ -308,7 +317,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
     out = {"killed": 0, "injured": 0, "abducted": 0}
     # Cleaning only masks and drops text, so a sentence without a trigger has none after it:
     # find the triggers first and clean only sentences that have one (a quarter have none).
-    patterns = _trigger_patterns(stems)
+    patterns = _trigger_patterns(tuple(stems))
     trig = _triggers(low, patterns)
     if not trig:
         return out
@@ -438,26 +447,66 @@ def _says_nobody_hurt(folded: str) -> bool:
 
 def _recalls(low: str) -> bool:
     """Whether the folded sentence ``low`` recalls an earlier event."""
-    return any(word in low for word in _RECALLED_NEEDS) and bool(RECALLED.search(low))
+    return any(map(low.__contains__, _RECALLED_NEEDS)) and bool(RECALLED.search(low))
+
+
+# Every NOBODY_HURT match holds one of these as a whole word run ("no one was hurt", "nobody",
+# "without injuries", "escaped unhurt", "unharmed", "defused", "false alarm", "hoax"), so an
+# article whose runs hold none of them (most articles) is not searched for it.
+_NOBODY_HURT_RUNS = frozenset(
+    ("no", "nobody", "without", "unhurt", "unharmed", "defused", "false", "hoax")
+)
 
 
 @functools.lru_cache(maxsize=100_000)
-def _run_stems(run: str) -> frozenset[tuple[str, str]]:
-    """The (stem, kind) pairs of _STEM_KINDS inside one word run.
+def _run_stems(run: str) -> int:
+    """What one word run holds, as a bit mask: bit 0 when the run is one of _NOBODY_HURT_RUNS,
+    bit ``i + 1`` when it contains the stem of ``_STEM_KINDS[i]`` (0 for most runs).
 
     News reuses its words, so after a few articles nearly every run is cached and an article's
-    stems cost one look-up per distinct word. ``lru_cache`` is safe under threads (Dask workers
-    score partitions in threads), unlike the plain dict this replaced, which one thread could
-    clear while another read it; it holds at most 100,000 runs (about 9 MB).
+    stems cost one look-up per word. ``lru_cache`` is safe under threads (Dask workers score
+    partitions in threads), unlike the plain dict this replaced, which one thread could clear
+    while another read it; it holds at most 100,000 runs (about 9 MB).
     """
-    return frozenset(p for p in _STEM_KINDS if p[0] in run)
+    mask = int(run in _NOBODY_HURT_RUNS)
+    for i, (stem, _) in enumerate(_STEM_KINDS, 1):
+        if stem in run:
+            mask |= 1 << i
+    return mask
 
 
-def _stems_in_runs(runs: list[str]) -> list[tuple[str, str]]:
-    """The (stem, kind) pairs of _STEM_KINDS that occur in a text, from its word runs (every
-    stem is made of word characters, so it occurs in the text only inside one run)."""
-    found = frozenset().union(*map(_run_stems, set(runs)))
-    return [pair for pair in _STEM_KINDS if pair in found] if found else []
+def _runs_mask(runs: list[str]) -> int:
+    """The union of the :func:`_run_stems` masks of a text's word runs (every stem is made of
+    word characters, so it occurs in the text only inside one run).
+
+    The runs are looked up as they come, repeats and all: building a set of them first cost
+    more than the look-ups it saved. The masks are mostly 0, so their set is tiny.
+    """
+    mask = 0
+    for run_mask in set(map(_run_stems, runs)):
+        mask |= run_mask
+    return mask
+
+
+def _mask_stems(mask: int) -> list[tuple[str, str]]:
+    """The (stem, kind) pairs of the stem bits of a :func:`_runs_mask`, in _STEM_KINDS order."""
+    pairs = []
+    mask >>= 1
+    while mask:  # the set bits, lowest first
+        bit = mask & -mask
+        pairs.append(_STEM_KINDS[bit.bit_length() - 1])
+        mask ^= bit
+    return pairs
+
+
+# the result of a text without casualties (read only; each text gets a copy)
+_NO_COUNTS = MappingProxyType(
+    dict.fromkeys(KINDS, 0)
+    | dict.fromkeys(
+        ("lead_killed", "lead_injured", "lead_abducted", "attack_killed", "n_kill_sents"), 0
+    )
+    | {"background_killed": 0, "none_reported": 0}
+)
 
 
 def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]:
@@ -473,25 +522,18 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
         ``background_killed`` (deaths in sentences recalling an earlier event) and
         ``none_reported`` (1 when the text says nobody was hurt).
     """
-    res = dict.fromkeys(KINDS, 0)
-    res.update(
-        lead_killed=0,
-        lead_injured=0,
-        lead_abducted=0,
-        attack_killed=0,
-        n_kill_sents=0,
-        background_killed=0,
-        none_reported=0,
-    )
+    res = _NO_COUNTS.copy()
     if not isinstance(text, str) or not text:
         return res
     folded = _fold(text)
-    res["none_reported"] = int(_says_nobody_hurt(folded))
     # the (stem, kind) pairs of the article, then of each sentence: no stem, no trigger
     if runs is None:
+        res["none_reported"] = int(_says_nobody_hurt(folded))
         stems = [(stem, kind) for stem, kind in _STEM_KINDS if stem in folded]
     else:
-        stems = _stems_in_runs(runs)
+        mask = _runs_mask(runs)
+        res["none_reported"] = int(bool(mask & 1) and _says_nobody_hurt(folded))
+        stems = _mask_stems(mask)
     if not stems:
         return res
     # _fold keeps the length, so a sentence's folded text is a slice of the article's

@@ -222,6 +222,10 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
     cas._run_stems.cache_clear()  # its entries were made with the gated stems
     monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
+    # every word run "may" hold a NOBODY_HURT word, so every text is searched for one
+    monkeypatch.setattr(
+        cas, "_NOBODY_HURT_RUNS", type("All", (), {"__contains__": lambda *_: True})()
+    )
     monkeypatch.setattr(cas, "_RECALLED_NEEDS", ("",))
     monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
     monkeypatch.setattr(cas, "MASKS", [(m, ()) for m, _ in cas.MASKS])
