@@ -22,6 +22,7 @@ from riskclf.config import (
     DEFAULT_CHUNK_ROWS,
     DEFAULT_CORPUS,
     DEFAULT_MODEL_DIR,
+    MODELS_DIR,
     RISK_MODELS,
     load_config,
 )
@@ -192,9 +193,9 @@ def train_cli(
     from riskclf.building import build_model
 
     config = load_config(config_file, cv_folds=cv_folds, seed=seed, risk_model=_value(risk_model))
-    if out == DEFAULT_MODEL_DIR:
-        # ./models is created on first use, so `riskclf train` works in any folder; a folder
-        # given with --out must exist (a typo should not create a tree).
+    if out.parent == MODELS_DIR:
+        # ./models is created on first use, so `riskclf train [--out models/NAME]` works in any
+        # folder; any other folder given with --out must exist (a typo should not create a tree).
         out.parent.mkdir(exist_ok=True)
     if base is not None:
         _train_with_base(

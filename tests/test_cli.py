@@ -244,3 +244,10 @@ def test_train_with_no_arguments_works_in_an_empty_folder(tmp_path, monkeypatch)
     assert done.exit_code == 0 and "risk level :" in done.output
     done = invoke("train", "--out", Path("typo") / "m")
     assert done.exit_code == 1 and "folder does not exist: typo" in done.output
+
+
+def test_train_out_under_models_works_in_an_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    done = invoke("train", "--cv-folds", "0", "--out", str(Path("models") / "mine"))
+    assert done.exit_code == 0, done.output
+    assert (Path("models") / "mine" / "manifest.json").is_file()
