@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from riskclf.config import RISK_COLUMN, SPLIT_COLUMN, THEME_COLUMN, TrainConfig
-from riskclf.errors import ArtifactError, ConfigError, SchemaError
+from riskclf.errors import ConfigError, SchemaError
 from riskclf.model import FittedModel, build_risk_head, build_theme_head
 from riskclf.schema import (
     TRUNCATED_FLAG,
@@ -727,14 +727,10 @@ def build_adapted_model(
     SchemaError
         See :func:`adapt_model`.
     """
-    from riskclf.artifact import build_metadata, save_model
+    from riskclf.artifact import build_metadata, check_model_folder, save_model
     from riskclf.io import read_table
 
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise ArtifactError(f"{out} already exists; pass --overwrite to replace it")
-    if not out.parent.is_dir():
-        raise ArtifactError(f"folder does not exist: {out.parent}")
+    out = check_model_folder(out, overwrite=overwrite)
     feed_frame = read_table(feed)
     if SPLIT_COLUMN in feed_frame.columns:
         # every labelled row of the feed is fitted on; validation folds are made from them

@@ -92,6 +92,17 @@ def build_metadata(
     }
 
 
+def check_model_folder(path: Path, *, overwrite: bool = False) -> Path:
+    """Refuse a model folder that :func:`save_model` could not write: one that exists without
+    ``overwrite``, or whose parent folder is missing. Commands call it before any work."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ArtifactError(f"{path} already exists; pass --overwrite to replace it")
+    if not path.parent.is_dir():
+        raise ArtifactError(f"folder does not exist: {path.parent}")
+    return path
+
+
 def save_model(
     model: RiskModel, metadata: dict[str, Any], path: Path, *, overwrite: bool = False
 ) -> Path:
@@ -107,11 +118,7 @@ def save_model(
     ArtifactError
         If ``path`` exists and ``overwrite`` is false, or its parent folder does not exist.
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise ArtifactError(f"{path} already exists; pass --overwrite to replace it")
-    if not path.parent.exists():
-        raise ArtifactError(f"folder does not exist: {path.parent}")
+    path = check_model_folder(path, overwrite=overwrite)
     from riskclf.card import render_model_card
 
     description, arrays = model.get_state()

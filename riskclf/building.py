@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskclf.artifact import build_metadata, save_model
+from riskclf.artifact import build_metadata, check_model_folder, save_model
 from riskclf.config import RISK_COLUMN, THEME_COLUMN, TrainConfig
-from riskclf.errors import ArtifactError, SchemaError
+from riskclf.errors import SchemaError
 from riskclf.io import read_table
 from riskclf.schema import TextColumns, drop_unusable_rows, format_ids
 
@@ -103,11 +103,7 @@ def build_model(
     """
     from riskclf.training import train_model, tune_config
 
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise ArtifactError(f"{out} already exists; pass --overwrite to replace it")
-    if not out.parent.is_dir():
-        raise ArtifactError(f"folder does not exist: {out.parent}")
+    out = check_model_folder(out, overwrite=overwrite)
     frame = read_table(data)
     rows_read = len(frame)
     if rows_read:

@@ -172,12 +172,13 @@ def calibrate_model(
     SchemaError
         No risk head, no scorable text, labels that match no feed row or name unknown levels.
     """
-    from riskclf.artifact import load_model, save_model
+    from riskclf.artifact import check_model_folder, load_model, save_model
     from riskclf.errors import SchemaError
     from riskclf.io import read_table
     from riskclf.schema import TextColumns, clean_texts, get_ids, get_texts
 
     columns = columns or TextColumns()
+    out = check_model_folder(out, overwrite=overwrite)  # before the feed is scored
     loaded = load_model(model_dir)
     model = loaded.model
     if model.risk_head is None:

@@ -98,9 +98,11 @@ def test_calibrate_cli_with_labels_and_its_errors(trained, feed, tmp_path):
     bad = frame.assign(risk_level="extreme")
     bad_path = tmp_path / "bad.csv"
     bad.to_csv(bad_path, index=False)
+    fresh = tmp_path / "not-written"
     done = runner.invoke(
-        app, ["calibrate", str(folder), str(path), "--labels", str(bad_path), "--out", str(out)]
+        app, ["calibrate", str(folder), str(path), "--labels", str(bad_path), "--out", str(fresh)]
     )
     assert done.exit_code == 1 and "levels extreme are not levels the model knows" in done.output
+    assert not fresh.exists()
     done = runner.invoke(app, ["calibrate", str(folder), str(path), "--out", str(out)])
     assert done.exit_code == 1 and "already exists" in done.output
