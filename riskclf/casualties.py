@@ -50,6 +50,7 @@ from collections.abc import Iterable
 from types import MappingProxyType
 
 from riskclf.casualty_lexicon import (
+    _AGGREGATE_NEEDS,
     _INCLUDING_NEEDS,
     _LAST_BOUNDARY,
     _MONTHS,
@@ -60,6 +61,7 @@ from riskclf.casualty_lexicon import (
     _TRIGGER_BRANCHES,
     _TRIGGER_STEMS,
     _VAGUE_RE,
+    AGGREGATE,
     BACKGROUND,
     BOUNDARY,
     FILLER,
@@ -264,9 +266,10 @@ _INTRANSITIVE = ("succumb", "died", "dead", "lost ")
 _TOLL = re.compile(r"\btoll\b")
 # "the death of Ram and four others": a named victim and a count of others
 _AND_OTHERS = re.compile(r"^[^,;.]{0,60}?\band\s+(" + NUM_RE.pattern[2:] + r")\s+others?\b")
-# "the ambush that left 12 policemen dead": a relative clause about the attack, usually an
-# earlier one ("... were involved in the ambush that left ...")
+# "the ambush that left 12 policemen dead" (or "killed", "injured"): a relative clause about
+# the attack, usually an earlier one ("... were involved in the ambush that left ...")
 _LEFT_DEAD = re.compile(r"\b(?:that|which)\s+(?:had\s+)?(?:left|leaving)\b[^,;]*$")
+_LEFT_WHAT = frozenset({"dead", "killed", "injured", "wounded"})  # "... that left six killed"
 # what "assaulted" or "hacked" may be done to that is no person
 _THING_AFTER = re.compile(
     r"^\s*(?:down\b|(?:the|a|an|their|its|his|her)?\s*(?:[\w'-]+\s+){0,2}?(?:posts?|stations?|"
@@ -377,7 +380,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
             continue
         if kind == "killed" and _ANIMALS_AFTER.match(after_l):
             continue
-        if trig_txt == "dead" and _LEFT_DEAD.search(before_l):
+        if trig_txt in _LEFT_WHAT and _LEFT_DEAD.search(before_l):
             continue
         if trig_txt.startswith(("assault", "hacked")) and _THING_AFTER.match(after_l):
             continue  # "assaulted a police post", "hacked down two poles": no one hurt
@@ -446,8 +449,12 @@ def _says_nobody_hurt(folded: str) -> bool:
 
 
 def _recalls(low: str) -> bool:
-    """Whether the folded sentence ``low`` recalls an earlier event."""
-    return any(map(low.__contains__, _RECALLED_NEEDS)) and bool(RECALLED.search(low))
+    """Whether the folded sentence ``low`` recalls an earlier event or tallies many."""
+    has = low.__contains__
+    return bool(
+        (any(map(has, _RECALLED_NEEDS)) and RECALLED.search(low))
+        or (any(map(has, _AGGREGATE_NEEDS)) and AGGREGATE.search(low))
+    )
 
 
 # Every NOBODY_HURT match holds one of these as a whole word run ("no one was hurt", "nobody",

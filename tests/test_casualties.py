@@ -152,6 +152,39 @@ def test_background_deaths_are_kept_apart():
     assert counts["killed"] == 0 and counts["background_killed"] == 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said 590 people have been killed in 667 rebel attacks in the state since 2009.",
+        "As many as 71 cadres have so far been killed in various encounters in the district.",
+        "At least 24 members of the group were killed this year alone, the police chief said.",
+        "Over 100 policemen were killed in the first six months of the year, the report says.",
+        "Eleven militants were killed in encounters during the year 2015, the minister said.",
+    ],
+)
+def test_tallies_over_a_period_are_background(text):
+    # a tally of many incidents is no single event: its deaths are background, not the event
+    counts = parse_casualties(text)
+    assert counts["killed"] == 0 and counts["background_killed"] > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        ("Police charged 32 cadres over the arson attack that left six people killed.", 0),
+        ("Twelve soldiers were killed when rebels attacked their camp on 3 May.", 12),
+        (
+            "Two villagers were shot dead on Monday. Police said 31 people have been killed "
+            "in the district so far this year.",
+            2,
+        ),
+        ("A former cadre, who had surrendered in 2001, was beheaded by the rebels.", 1),
+    ],
+)
+def test_tally_and_relative_clause_rules_keep_single_events(text, killed):
+    assert parse_casualties(text)["killed"] == killed
+
+
 def test_nobody_hurt_is_flagged():
     assert parse_casualties("The bomb was defused and no one was hurt.")["none_reported"] == 1
 
@@ -227,6 +260,7 @@ def test_the_speed_gates_change_no_count(monkeypatch):
         cas, "_NOBODY_HURT_RUNS", type("All", (), {"__contains__": lambda *_: True})()
     )
     monkeypatch.setattr(cas, "_RECALLED_NEEDS", ("",))
+    monkeypatch.setattr(cas, "_AGGREGATE_NEEDS", ("",))
     monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
     monkeypatch.setattr(cas, "MASKS", [(m, ()) for m, _ in cas.MASKS])
     monkeypatch.setattr(cas, "_WORD_MASKS", [(m, ()) for m, _ in cas._WORD_MASKS])
