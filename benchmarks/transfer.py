@@ -19,7 +19,12 @@ riskclf's own importers (``riskclf.datasets.import_source``), which derive them 
   ``total_fatalities``, ``total_injuries`` and ``total_abducted``;
 - SATP ConfliBERT ``satp_all`` and ``satp_relevant``: the share of non-incident rows (all four
   labels 0: arrests, statements, politics) called high or critical, and critical; theme
-  agreement on the labelled rows;
+  agreement on the labelled rows. A blind audit of 200 of the satp_all train/dev "non-incident"
+  rows (``satp_all_quiet_audit.csv``) found that about one in six does report people killed or
+  hurt (mostly militants killed by security forces), which the taxonomy calls high or critical;
+  the audit block reports that share, the alarm rate on the audited low/medium rows (the
+  false-alarm rate the raw share stands in for) and the recall on the audited high/critical
+  ones. The audit rows are train/dev rows, so this block may be used for choosing;
 - CAMEO penta-class: the share of statement and cooperation sentences called high or critical.
 
 Every rate and score has a bootstrap 95% interval (1,000 resamples of the rows, seed 13).
@@ -50,6 +55,10 @@ CONFLIBERT = SHARED / "satp_conflibert"
 CAMEO = SHARED / "cameo_penta"
 SATP_LABELS = ("armed_assault", "bombing_explosion", "kidnapping", "other")
 PEACEFUL_CAMEO = ("make_statement", "verbal_cooperation", "material_cooperation")
+# A blind audit of 200 satp_all train/dev rows without an incident label: each row's risk level
+# by ../shared/TAXONOMY.md, read from the text alone by a reviewer who saw no model output
+# (ids, levels and short categories in the reviewer's words; no text of the dataset).
+AUDIT = Path(__file__).resolve().parent / "satp_all_quiet_audit.csv"
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,6 +335,40 @@ def satp_block(model, frame, name: str) -> list[list[str]]:
     ]
 
 
+def audit_block(model, frame) -> list[list[str]]:
+    """The audited satp_all train/dev sample: how many "non-incident" rows are high/critical
+    by the taxonomy, and how often the model raises an alarm on the ones that are not."""
+    import pandas as pd
+
+    audit = pd.read_csv(AUDIT, dtype=str, keep_default_na=False)
+    rows = frame.merge(audit[["id", "risk_level"]].rename(columns={"risk_level": "audit"}))
+    if len(rows) != len(audit):
+        raise SystemExit(f"{AUDIT.name}: {len(audit) - len(rows)} audited ids not found")
+    level = _score(model, rows)["risk_level"].to_numpy(dtype=object)
+    truth = rows["audit"].to_numpy(dtype=object)
+    severe_truth = np.isin(truth, ("high", "critical"))
+    quiet, severe = ~severe_truth, np.isin(level, ("high", "critical"))
+    name = f"satp_all audit ({len(rows)} train/dev rows)"
+    return [
+        [
+            f"{name}: really high or critical by the taxonomy",
+            _fmt(bootstrap(lambda i: mean(severe_truth[i]), len(rows))),
+        ],
+        [
+            f"{name}: low/medium ({int(quiet.sum())}) called high or critical",
+            _fmt(bootstrap(lambda i: mean(severe[quiet][i]), int(quiet.sum()))),
+        ],
+        [
+            f"{name}: low/medium called critical",
+            _fmt(bootstrap(lambda i: mean((level[quiet] == "critical")[i]), int(quiet.sum()))),
+        ],
+        [
+            f"{name}: high/critical ({int(severe_truth.sum())}) called high or critical",
+            _fmt(bootstrap(lambda i: mean(severe[severe_truth][i]), int(severe_truth.sum()))),
+        ],
+    ]
+
+
 def cameo_block(model, frame) -> list[list[str]]:
     """Statement and cooperation sentences called high or critical."""
     frame = frame[frame["src_label_name"].isin(PEACEFUL_CAMEO)].reset_index(drop=True)
@@ -413,6 +456,14 @@ def main() -> None:
             import_source("satp", CONFLIBERT / name / f"{split}.csv").frame for split in splits
         ]
         rows += satp_block(model, pd.concat(frames, ignore_index=True), f"{name} {which}")
+    audited = pd.concat(
+        [
+            import_source("satp", CONFLIBERT / "satp_all" / f"{s}.csv").frame
+            for s in ("train", "dev")
+        ],
+        ignore_index=True,
+    )
+    rows += audit_block(model, audited)
     cameo_splits = ("train",) if args.dev else ("test",)
     cameo = pd.concat(
         [import_source("cameo", CAMEO / f"{s}.csv").frame for s in cameo_splits],
