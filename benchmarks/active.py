@@ -337,7 +337,7 @@ def write_docs(table: str, verdicts: list, timing: dict, total: float, quick: bo
         "medium/high/critical (5 critical rows: one row moves critical F1 by about 10 points) "
         "and top-level ECE; satp_all test split theme macro-F1 over terrorism, kidnapping and "
         "insurgency (the importer's mapping of the four SATP labels). The starter holdout is "
-        "the starter corpus's 514 test rows.\n\n"
+        "the starter corpus's test rows.\n\n"
         + table
         + "\n\n"
         + "\n".join(verdicts)

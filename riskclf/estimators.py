@@ -39,7 +39,7 @@ THRESHOLD_GRID = np.round(np.linspace(0.05, 0.95, 91), 2)
 
 def _logistic(C: float, class_weight, random_state, *, binary: bool, n_rows: int, n_cols: int):
     """A logistic regression: liblinear (dual when features outnumber rows, far faster) for
-    binary problems; newton-cg for the multinomial one (on the 2,060-row starter corpus it
+    binary problems; newton-cg for the multinomial one (on the 2,000-odd-row starter corpus it
     converges in about 10 iterations and 0.5 s where lbfgs took 11 s, and closer to the optimum).
     """
     if binary:

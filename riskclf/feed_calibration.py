@@ -1,7 +1,7 @@
 """Adapt a trained model's risk probabilities to the feed it scores.
 
 A model's probabilities follow the class prior of its training rows (the starter corpus has
-about a fifth critical articles; a real incident feed may have one in three hundred). Two ways
+about one critical article in six; a real incident feed may have one in three hundred). Two ways
 to carry them over, both a map ``p' = softmax(A @ log p + c)`` on the risk head's
 probabilities of the levels it knows, stored with the model and applied by the served head:
 
