@@ -363,6 +363,9 @@ class Gazetteer:
         self._weights = [self._base_weight(p) for p in self.places]
         # per-name facts, keyed by the id of the trie's (long-lived) entry lists
         self._facts_memo: dict[int, tuple] = {}
+        # per first word of a name, how to read it in one step when it starts no longer name
+        # here (see _one_word), filled as words come up
+        self._one_word_memo: dict[str, tuple | bool] = {}
 
     @classmethod
     def from_names(
@@ -420,12 +423,14 @@ class Gazetteer:
         raw = None  # the tokens as written, only needed for case rules
         if not text.isascii() and not "".join(folded).isascii():  # accents: fold each token
             raw = _tokens(text)
-            folded = [t.lower() if t.isascii() else _fold_word(t) for t in raw]
+            # (_fold_word of an ASCII word is its lower case; cached, so mostly a look-up)
+            folded = list(map(_fold_word, raw))
         # (start, length, what the name says: see _facts)
         mentions: list[tuple[int, int, tuple]] = []
         memo = self._facts_memo
         trie = self._trie
         lead_ends = trie[""]
+        one_word = self._one_word_memo
         size = len(folded)
         # the few tokens that start some name, found without a Python-level loop over tokens
         candidates = compress(count(), map(trie.__contains__, folded))
@@ -434,6 +439,34 @@ class Gazetteer:
             if i < resume:
                 continue
             word = folded[i]
+            quick = one_word.get(word)
+            if quick is None:
+                quick = self._one_word(word)
+            if quick:
+                # most candidates: a one-word name, or a word that starts or ends longer names
+                # that are not here
+                children, led, check, facts, uncapitalised, lead_end = quick
+                if not (
+                    (children and i + 1 < size and folded[i + 1] in children)
+                    or (led and i > resume and folded[i - 1] in led)
+                ):
+                    if facts is None:
+                        continue  # it only starts or ends longer names, none here
+                    if check and not (
+                        raw[i][:1].isupper()
+                        if raw is not None
+                        else word.capitalize() in text or word.upper() in text
+                    ):
+                        if uncapitalised is None:
+                            continue
+                        # the readings that need no capital, as a new piece of evidence each
+                        # time (see _one_word)
+                        facts = tuple(uncapitalised)
+                    if lead_end and _continued(trie, folded, i + 1, 1):
+                        continue  # a longer name filed under the next word takes it in
+                    mentions.append((i, 1, facts))
+                    resume = i + 1
+                    continue
             node = trie[word]
             readings = node[0]
             if i + 1 < size and folded[i + 1] in node[1]:
@@ -513,6 +546,39 @@ class Gazetteer:
             return NO_PLACE
         return self._resolve(mentions, folded, text)
 
+    def _one_word(self, word: str) -> tuple | bool:
+        """How ``tag`` reads the trie word ``word`` in one step, remembered: (its children,
+        its leading words, whether case is checked, the facts of its one-word name or None,
+        the facts of the readings that need no capital as a list or None, whether it ends
+        some name's leading words); False when it needs the general path (a name that must be
+        written as it is).
+
+        The one-step reading is the general path's own result for a one-word name, whenever
+        neither a longer name (the next word is a child) nor leading words (the word before
+        is one) are in play. A mixed reading not written with a capital keeps the entries that
+        need none; the general path makes a new facts tuple of them each time, so such a
+        name said twice counts twice, and ``tag`` copies the list to do the same.
+        """
+        node = self._trie[word]
+        quick: tuple | bool = False
+        plain, led = node[0] if node[0] else (None, None)
+        children, led, lead_end = node[1] or None, led or None, word in self._trie[""]
+        if plain is None:
+            quick = (children, led, False, None, None, lead_end)
+        else:
+            group, how = plain
+            if how == _ANY:
+                quick = (children, led, False, self._facts(group, group), None, lead_end)
+            elif how == _CAP:
+                quick = (children, led, True, self._facts(group, group), None, lead_end)
+            elif not any(e[1] == AS_WRITTEN for e in group):
+                anycase = [e for e in group if e[1] == ANY_CASE]
+                uncapitalised = list(self._facts(anycase, group)) if anycase else None
+                facts = self._facts(group, group)
+                quick = (children, led, True, facts, uncapitalised, lead_end)
+        self._one_word_memo[word] = quick
+        return quick
+
     def _facts(self, entries: list, group: list) -> tuple:
         """What a name says: (country shares, state shares, the place chosen without context,
         how sure that choice is, whether there is nothing to choose, its entry list, the
@@ -570,6 +636,12 @@ class Gazetteer:
             p[0] in ("city", "admin2") and p[7] < STRAY_POPULATION,
             None if entries[0][1] == LOOSE else self._weights[reading],
             next(iter(codes)) if len(codes) == 1 else None,
+            # and, for the hot path, (the place, its weight before bonuses, whether bonuses
+            # apply): a spelling guess weighs SMALL_PLACE_WEIGHT and takes none, nor does a
+            # demonym
+            (p, SMALL_PLACE_WEIGHT, False)
+            if entries[0][1] == LOOSE
+            else (p, self._weights[reading], p[0] != "demonym"),
         )
         if entries is group:
             self._facts_memo[id(group)] = facts
@@ -652,13 +724,14 @@ class Gazetteer:
         mentions: list[tuple[float, Place, str]] = []
         scores: dict[str, float] = {}
         size = len(folded)
+        unit_of = _UNIT_WORDS.get
         for i, n, facts in found:
-            unit = _UNIT_WORDS.get(folded[i + n]) if i + n < size else None
+            j = i + n
+            unit = unit_of(folded[j]) if j < size else None
             if facts[4] and (unit is None or len(facts[7]) == 1):
                 # one reading (a unit word may still pick among a town and its district):
                 # only a stray town loses weight
-                p = facts[8]
-                weight = facts[11]
+                p, weight, bonus = facts[13]
                 share = (
                     STRAY_PLACE_FACTOR
                     if several and facts[10] and country_support[p[1]] <= 1.0
@@ -683,11 +756,12 @@ class Gazetteer:
                         chosen_for[key] = choice
                     chosen, share = choice
                 p = places[chosen]
-                weight = None if facts[11] is None else base_weights[chosen]
-            if weight is None:
-                weight = SMALL_PLACE_WEIGHT  # a guess at a spelling: the weakest evidence
-            elif p[0] != "demonym":
-                if i > 0 and folded[i - 1] in _PREPOSITIONS:
+                if facts[11] is None:  # a guess at a spelling: the weakest evidence, no bonus
+                    weight, bonus = SMALL_PLACE_WEIGHT, False
+                else:
+                    weight, bonus = base_weights[chosen], p[0] != "demonym"
+            if bonus:
+                if i and folded[i - 1] in _PREPOSITIONS:
                     weight += PLACE_PREPOSITION_BONUS
                 if i < DATELINE_TOKENS or (
                     i < DATELINE_CAPITALS_TOKENS and folded[i].upper() in text
@@ -695,7 +769,8 @@ class Gazetteer:
                     weight += DATELINE_BONUS
                 if unit is not None:
                     weight += UNIT_WORD_BONUS
-            weight *= share
+            if share != 1.0:  # (times 1.0 changes nothing)
+                weight *= share
             code = p[1]
             scores[code] = scores.get(code, 0.0) + weight  # dicts keep first-seen order
             if unit == "admin2" and not p[3] and p[0] in ("city", "capital"):
@@ -795,7 +870,7 @@ class Gazetteer:
             countries = display.get(best, best)
         else:
             ranked = sorted(scores, key=scores.__getitem__, reverse=True)  # stable
-            countries = LABEL_SEPARATOR.join(display.get(c, c) for c in ranked)
+            countries = LABEL_SEPARATOR.join(map(display.get, ranked, ranked))
         if place is None:
             name, latitude, longitude = "", None, None
         else:
