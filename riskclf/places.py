@@ -96,6 +96,7 @@ _UNIT_WORDS = {
     "province": "admin1",
     "state": "admin1",
 }
+_DISTRICT_WORDS = frozenset({"district", "districts"})
 MAX_NAME_TOKENS = 6
 # Everyday words that open place names; such names are looked up from their next word.
 EVERYDAY_WORDS = frozenset(
@@ -151,6 +152,7 @@ class PlaceTag(NamedTuple):
 
 
 NO_PLACE = PlaceTag("", "", "", "")
+_new_tuple = tuple.__new__
 
 
 class Place(NamedTuple):
@@ -536,11 +538,7 @@ class Gazetteer:
                         break
                 if done:
                     break
-        # (the runs of an ASCII text are those of its lower-cased text: one search there rules
-        # out both words in most articles)
-        if (raw is not None or "district" in text.lower()) and (
-            "district" in folded or "districts" in folded
-        ):
+        if not _DISTRICT_WORDS.isdisjoint(folded):  # (one pass in C over the tokens)
             self._add_spelled_districts(mentions, folded, raw, text)
         if not mentions:
             return NO_PLACE
@@ -665,7 +663,7 @@ class Gazetteer:
         """Read "<Name> district" with a name the trie lacks by its spelling-insensitive key
         ("Palamau district" = Palamu, "Garwah" = Garhwa): the word "district" vouches for it."""
         memo = self._facts_memo
-        spans = [(i, i + n) for i, n, _ in mentions]
+        covered = None  # the positions inside names already found, when first needed
         added = False
         for word in ("district", "districts"):
             j = -1
@@ -675,7 +673,11 @@ class Gazetteer:
                 except ValueError:
                     break
                 k = j - 1
-                if k < 0 or len(folded[k]) < 4 or any(i <= k < end for i, end in spans):
+                if k < 0 or len(folded[k]) < 4:
+                    continue
+                if covered is None:  # (before any name is added here)
+                    covered = {p for i, n, _ in mentions for p in range(i, i + n)}
+                if k in covered:
                     continue
                 capitalised = (
                     raw[k][:1].isupper()
@@ -840,8 +842,16 @@ class Gazetteer:
     ) -> PlaceTag:
         """The main country (most weight in ``scores``, first named on ties), then its state and
         district with the most weight, and the most specific place named inside them."""
-        best = max(scores, key=scores.__getitem__)
-        inside = mentions if len(scores) == 1 else [m for m in mentions if m[1][1] == best]
+        if len(scores) == 1:
+            best = next(iter(scores))
+            inside = mentions
+            countries = self.display.get(best, best)
+        else:
+            # (a stable sort: the first named of equals first, as max would pick it)
+            ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+            best = ranked[0]
+            inside = [m for m in mentions if m[1][1] == best]
+            countries = LABEL_SEPARATOR.join(map(self.display.get, ranked, ranked))
         states: dict[str, float] = {}
         for weight, p, _ in inside:
             state = p[2]
@@ -858,34 +868,32 @@ class Gazetteer:
         if len(districts) > 1:
             inside = [m for m in inside if m[2] in ("", admin2)]
         place = None
-        top = None
+        top_rank = top_weight = 0  # demonyms (rank 0) are never the place
         for weight, p, _ in inside:
-            if p[0] == "demonym":
-                continue
-            key = (SPECIFICITY[p[0]], weight)
-            if top is None or key > top:  # the first named wins ties
-                top, place = key, p
+            rank = SPECIFICITY[p[0]]
+            # the most specific, then the heaviest; the first named wins ties
+            if rank > top_rank or (rank == top_rank and weight > top_weight and place):
+                place, top_rank, top_weight = p, rank, weight
         display = self.display
-        if len(scores) == 1:
-            countries = display.get(best, best)
-        else:
-            ranked = sorted(scores, key=scores.__getitem__, reverse=True)  # stable
-            countries = LABEL_SEPARATOR.join(map(display.get, ranked, ranked))
         if place is None:
             name, latitude, longitude = "", None, None
         else:
             name = display.get(best, place[4]) if place[0] == "country" else place[4]
             latitude, longitude = place[5], place[6]
-        return PlaceTag(
-            display.get(best, best),
-            best,
-            self.regions.get(best, ""),
-            countries,
-            admin1,
-            admin2,
-            name,
-            latitude,
-            longitude,
+        # (tuple.__new__ directly: the NamedTuple's own __new__ is a Python-level call)
+        return _new_tuple(
+            PlaceTag,
+            (
+                display.get(best, best),
+                best,
+                self.regions.get(best, ""),
+                countries,
+                admin1,
+                admin2,
+                name,
+                latitude,
+                longitude,
+            ),
         )
 
     def tag_many(self, texts: Sequence[str]) -> list[PlaceTag]:
