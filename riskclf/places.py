@@ -12,12 +12,15 @@ are common English words were left out when the gazetteer was built; names of th
 fewer count only as written ("US"). "<Name> district" with a spelling the gazetteer lacks is
 read by a spelling-insensitive key among South Asia's districts and towns ("Palamau" =
 Palamu), as the weakest evidence. A small town that no other name of the article backs, while
-other names back another country, counts half ("Wadi" in an article about Iraq).
+other names back another country, counts half ("Wadi" in an article about Iraq); so does one
+whose state no other name backs while other names back another state of its country, and a
+town under a million read by another of its names ("Markam" for Markham, a person here).
 
 Evidence: the main country is where the reported events happen, not where the actors come
 from. A town, district or province ("in Sukma", "near Quetta") is stronger evidence than a
-country name, which is stronger than a demonym ("Chinese engineers"); a dateline, a preposition
-of place ("in", "near", "to") and a following "district"/"province" add weight. A name that
+country name, which is stronger than a demonym ("Chinese engineers"); a dateline (a name
+written in capitals near the start), a preposition of place ("in", "near", "to") and a
+following "district"/"province" add weight. A name that
 several places share ("Hyderabad") goes to the candidate whose state and country the *other*
 places of the article support ("Sindh" → Pakistan, "Telangana" → India), else to the most
 populous. Within the main country the state with the most evidence wins, then the district,
