@@ -12,12 +12,15 @@ are common English words were left out when the gazetteer was built; names of th
 fewer count only as written ("US"). "<Name> district" with a spelling the gazetteer lacks is
 read by a spelling-insensitive key among South Asia's districts and towns ("Palamau" =
 Palamu), as the weakest evidence. A small town that no other name of the article backs, while
-other names back another country, counts half ("Wadi" in an article about Iraq).
+other names back another country, counts half ("Wadi" in an article about Iraq); so does one
+whose state no other name backs while other names back another state of its country, and a
+town under a million read by another of its names ("Markam" for Markham, a person here).
 
 Evidence: the main country is where the reported events happen, not where the actors come
 from. A town, district or province ("in Sukma", "near Quetta") is stronger evidence than a
-country name, which is stronger than a demonym ("Chinese engineers"); a dateline, a preposition
-of place ("in", "near", "to") and a following "district"/"province" add weight. A name that
+country name, which is stronger than a demonym ("Chinese engineers"); a dateline (a name
+written in capitals near the start), a preposition of place ("in", "near", "to") and a
+following "district"/"province" add weight. A name that
 several places share ("Hyderabad") goes to the candidate whose state and country the *other*
 places of the article support ("Sindh" → Pakistan, "Telangana" → India), else to the most
 populous. Within the main country the state with the most evidence wins, then the district,
@@ -77,15 +80,22 @@ SMALL_PLACE_WEIGHT = 1.0
 PLACE_PREPOSITION_BONUS = 1.5
 DATELINE_BONUS = 3.0
 UNIT_WORD_BONUS = 1.0
-DATELINE_TOKENS = 8
-# A name written in capitals this early is a dateline too ("COX'S BAZAR, Sept 18 —" after a
-# headline).
+# A name of four letters or more written in capitals this early is a dateline ("COX'S
+# BAZAR, Sept 18 —" after a headline). A name merely among the first words is not: there it
+# is as often a person or a group ("Constable Amitabh Barla", "A Salwa Judum member"), and
+# on the SATP train and dev rows and the starter corpus's train rows a bonus for the first
+# eight words lost more than it won.
 DATELINE_CAPITALS_TOKENS = 40
-# A town or district of under STRAY_POPULATION whose country no other name of the article
-# supports, while other names support some country, counts this much (a stray "Wadi" or
-# "Samar" far from the story).
+# A town or district of under STRAY_POPULATION, or one read by another of its names than its
+# own ("Praja" for Praia, "Markam" for Markham: transliterations that are also people's
+# names), whose country no other name of the article supports while other names support
+# some country, counts this much (a stray "Wadi" or "Samar" far from the story); so does such
+# a town whose state no other name supports while other names support another state of its
+# country (a "Barla" in Rajasthan that is a constable's name in a story from Ranchi). A name
+# followed by its unit word ("Dantewada District") is never a stray.
 STRAY_PLACE_FACTOR = 0.5
-STRAY_POPULATION = 100_000  # a bigger town is never a stray
+STRAY_POPULATION = 100_000  # a bigger town read by its own name is never a stray
+BIG_CITY_POPULATION = 1_000_000  # nor is a city of a million by any name ("New Delhi")
 _PREPOSITIONS = frozenset(
     {"in", "near", "at", "to", "across", "inside", "outside", "into", "around", "from"}
 )
@@ -96,6 +106,7 @@ _UNIT_WORDS = {
     "province": "admin1",
     "state": "admin1",
 }
+_DISTRICT_WORDS = frozenset({"district", "districts"})
 MAX_NAME_TOKENS = 6
 # Everyday words that open place names; such names are looked up from their next word.
 EVERYDAY_WORDS = frozenset(
@@ -151,6 +162,7 @@ class PlaceTag(NamedTuple):
 
 
 NO_PLACE = PlaceTag("", "", "", "")
+_new_tuple = tuple.__new__
 
 
 class Place(NamedTuple):
@@ -363,6 +375,9 @@ class Gazetteer:
         self._weights = [self._base_weight(p) for p in self.places]
         # per-name facts, keyed by the id of the trie's (long-lived) entry lists
         self._facts_memo: dict[int, tuple] = {}
+        # per first word of a name, how to read it in one step when it starts no longer name
+        # here (see _one_word), filled as words come up
+        self._one_word_memo: dict[str, tuple | bool] = {}
 
     @classmethod
     def from_names(
@@ -420,12 +435,14 @@ class Gazetteer:
         raw = None  # the tokens as written, only needed for case rules
         if not text.isascii() and not "".join(folded).isascii():  # accents: fold each token
             raw = _tokens(text)
-            folded = [t.lower() if t.isascii() else _fold_word(t) for t in raw]
+            # (_fold_word of an ASCII word is its lower case; cached, so mostly a look-up)
+            folded = list(map(_fold_word, raw))
         # (start, length, what the name says: see _facts)
         mentions: list[tuple[int, int, tuple]] = []
         memo = self._facts_memo
         trie = self._trie
         lead_ends = trie[""]
+        one_word = self._one_word_memo
         size = len(folded)
         # the few tokens that start some name, found without a Python-level loop over tokens
         candidates = compress(count(), map(trie.__contains__, folded))
@@ -434,6 +451,34 @@ class Gazetteer:
             if i < resume:
                 continue
             word = folded[i]
+            quick = one_word.get(word)
+            if quick is None:
+                quick = self._one_word(word)
+            if quick:
+                # most candidates: a one-word name, or a word that starts or ends longer names
+                # that are not here
+                children, led, check, facts, uncapitalised, lead_end = quick
+                if not (
+                    (children and i + 1 < size and folded[i + 1] in children)
+                    or (led and i > resume and folded[i - 1] in led)
+                ):
+                    if facts is None:
+                        continue  # it only starts or ends longer names, none here
+                    if check and not (
+                        raw[i][:1].isupper()
+                        if raw is not None
+                        else word.capitalize() in text or word.upper() in text
+                    ):
+                        if uncapitalised is None:
+                            continue
+                        # the readings that need no capital, as a new piece of evidence each
+                        # time (see _one_word)
+                        facts = tuple(uncapitalised)
+                    if lead_end and _continued(trie, folded, i + 1, 1):
+                        continue  # a longer name filed under the next word takes it in
+                    mentions.append((i, 1, facts))
+                    resume = i + 1
+                    continue
             node = trie[word]
             readings = node[0]
             if i + 1 < size and folded[i + 1] in node[1]:
@@ -456,7 +501,7 @@ class Gazetteer:
                         continue
                     if word not in lead_ends or not _continued(trie, folded, i + 1, 1):
                         group = plain[0]
-                        facts = memo.get(id(group)) or self._facts(group, group)
+                        facts = memo.get(id(group)) or self._facts(group, group, word)
                         mentions.append((i, 1, facts))
                         resume = i + 1
                     continue
@@ -497,26 +542,57 @@ class Gazetteer:
                         usable, raw = _usable_entries(group, capitalised, i - k, n + k, raw, text)
                     if usable:
                         if not _continued(trie, folded, i + n, n + k):
-                            mentions.append((i - k, n + k, self._facts(usable, group)))
+                            key = " ".join(folded[i - k : i + n])
+                            mentions.append((i - k, n + k, self._facts(usable, group, key)))
                             resume = i + n
                         done = True
                         break
                 if done:
                     break
-        # (the runs of an ASCII text are those of its lower-cased text: one search there rules
-        # out both words in most articles)
-        if (raw is not None or "district" in text.lower()) and (
-            "district" in folded or "districts" in folded
-        ):
+        if not _DISTRICT_WORDS.isdisjoint(folded):  # (one pass in C over the tokens)
             self._add_spelled_districts(mentions, folded, raw, text)
         if not mentions:
             return NO_PLACE
         return self._resolve(mentions, folded, text)
 
-    def _facts(self, entries: list, group: list) -> tuple:
+    def _one_word(self, word: str) -> tuple | bool:
+        """How ``tag`` reads the trie word ``word`` in one step, remembered: (its children,
+        its leading words, whether case is checked, the facts of its one-word name or None,
+        the facts of the readings that need no capital as a list or None, whether it ends
+        some name's leading words); False when it needs the general path (a name that must be
+        written as it is).
+
+        The one-step reading is the general path's own result for a one-word name, whenever
+        neither a longer name (the next word is a child) nor leading words (the word before
+        is one) are in play. A mixed reading not written with a capital keeps the entries that
+        need none; the general path makes a new facts tuple of them each time, so such a
+        name said twice counts twice, and ``tag`` copies the list to do the same.
+        """
+        node = self._trie[word]
+        quick: tuple | bool = False
+        plain, led = node[0] if node[0] else (None, None)
+        children, led, lead_end = node[1] or None, led or None, word in self._trie[""]
+        if plain is None:
+            quick = (children, led, False, None, None, lead_end)
+        else:
+            group, how = plain
+            if how == _ANY:
+                quick = (children, led, False, self._facts(group, group, word), None, lead_end)
+            elif how == _CAP:
+                quick = (children, led, True, self._facts(group, group, word), None, lead_end)
+            elif not any(e[1] == AS_WRITTEN for e in group):
+                anycase = [e for e in group if e[1] == ANY_CASE]
+                uncapitalised = list(self._facts(anycase, group, word)) if anycase else None
+                facts = self._facts(group, group, word)
+                quick = (children, led, True, facts, uncapitalised, lead_end)
+        self._one_word_memo[word] = quick
+        return quick
+
+    def _facts(self, entries: list, group: list, key: str | None = None) -> tuple:
         """What a name says: (country shares, state shares, the place chosen without context,
         how sure that choice is, whether there is nothing to choose, its entry list, the
-        reading per country, the candidates).
+        reading per country, the candidates), ``key`` being the name's folded words joined by
+        spaces (None for a spelling guess).
 
         Remembered per trie entry list when the name's entries were all usable (the lists live
         as long as the gazetteer); a lost race between threads only computes a value twice.
@@ -563,13 +639,26 @@ class Gazetteer:
             settled,
             candidates,
             # the context-free reading read ahead for the hot path of _resolve: the place, its
-            # country shares as pairs, whether it may be a stray town, and its weight before
+            # country shares as pairs, whether it may be a stray (a small town, or one read by
+            # another of its names than its own), and its weight before
             # bonuses (None for a spelling guess, which takes no bonus)
             p,
             tuple(shares.items()),
-            p[0] in ("city", "admin2") and p[7] < STRAY_POPULATION,
+            (p[0] in ("city", "admin2") and p[7] < STRAY_POPULATION)
+            or (
+                key is not None
+                and p[0] in ("city", "capital", "admin2")
+                and p[7] < BIG_CITY_POPULATION
+                and " ".join(RUN_RE.findall(_fold(p[4]))) != key
+            ),
             None if entries[0][1] == LOOSE else self._weights[reading],
             next(iter(codes)) if len(codes) == 1 else None,
+            # and, for the hot path, (the place, its weight before bonuses, whether bonuses
+            # apply): a spelling guess weighs SMALL_PLACE_WEIGHT and takes none, nor does a
+            # demonym
+            (p, SMALL_PLACE_WEIGHT, False)
+            if entries[0][1] == LOOSE
+            else (p, self._weights[reading], p[0] != "demonym"),
         )
         if entries is group:
             self._facts_memo[id(group)] = facts
@@ -593,7 +682,7 @@ class Gazetteer:
         """Read "<Name> district" with a name the trie lacks by its spelling-insensitive key
         ("Palamau district" = Palamu, "Garwah" = Garhwa): the word "district" vouches for it."""
         memo = self._facts_memo
-        spans = [(i, i + n) for i, n, _ in mentions]
+        covered = None  # the positions inside names already found, when first needed
         added = False
         for word in ("district", "districts"):
             j = -1
@@ -603,7 +692,11 @@ class Gazetteer:
                 except ValueError:
                     break
                 k = j - 1
-                if k < 0 or len(folded[k]) < 4 or any(i <= k < end for i, end in spans):
+                if k < 0 or len(folded[k]) < 4:
+                    continue
+                if covered is None:  # (before any name is added here)
+                    covered = {p for i, n, _ in mentions for p in range(i, i + n)}
+                if k in covered:
                     continue
                 capitalised = (
                     raw[k][:1].isupper()
@@ -632,7 +725,6 @@ class Gazetteer:
         # (a name said three times is still one piece of evidence for disambiguation).
         said = {id(facts): facts for _, _, facts in found}
         country_support: dict[str, float] = {}
-        contested = False
         for facts in said.values():
             code = facts[12]
             if code is not None:  # one country
@@ -640,9 +732,8 @@ class Gazetteer:
             else:
                 for code, share in facts[9]:
                     country_support[code] = country_support.get(code, 0.0) + share
-            if not facts[4]:
-                contested = True
-        state_support: dict[tuple[str, str], float] | None = None  # summed when first needed
+        # the same per state, when first needed
+        state_support: defaultdict[tuple[str, str], float] | None = None
         several = len(country_support) > 1
 
         chosen_for: dict[tuple[int, str | None], tuple[int, float]] = {}
@@ -652,19 +743,21 @@ class Gazetteer:
         mentions: list[tuple[float, Place, str]] = []
         scores: dict[str, float] = {}
         size = len(folded)
+        unit_of = _UNIT_WORDS.get
         for i, n, facts in found:
-            unit = _UNIT_WORDS.get(folded[i + n]) if i + n < size else None
+            j = i + n
+            unit = unit_of(folded[j]) if j < size else None
             if facts[4] and (unit is None or len(facts[7]) == 1):
                 # one reading (a unit word may still pick among a town and its district):
                 # only a stray town loses weight
-                p = facts[8]
-                weight = facts[11]
-                share = (
-                    STRAY_PLACE_FACTOR
-                    if several and facts[10] and country_support[p[1]] <= 1.0
-                    else 1.0
-                )
+                p, weight, bonus = facts[13]
+                share = 1.0
+                loose = facts[10] and unit is None  # may be a stray
+                if loose and several and country_support[p[1]] <= 1.0:
+                    share = STRAY_PLACE_FACTOR  # no other name backs its country
+                    loose = False
             else:
+                loose = False
                 backed = [c for c, s in facts[9] if country_support[c] > s]
                 if unit is None and len(backed) == 1 and facts[6][backed[0]] is not None:
                     # one country backed by the other names, and one state there
@@ -674,35 +767,36 @@ class Gazetteer:
                     choice = chosen_for.get(key)
                     if choice is None:
                         if state_support is None:
-                            state_support = defaultdict(float)
-                            if contested:  # states only matter to choose between readings
-                                for other in said.values():
-                                    for state, share in other[1].items():
-                                        state_support[state] += share
+                            state_support = _state_support(said)
                         choice = self._choose(facts, unit, country_support, state_support, several)
                         chosen_for[key] = choice
                     chosen, share = choice
                 p = places[chosen]
-                weight = None if facts[11] is None else base_weights[chosen]
-            if weight is None:
-                weight = SMALL_PLACE_WEIGHT  # a guess at a spelling: the weakest evidence
-            elif p[0] != "demonym":
-                if i > 0 and folded[i - 1] in _PREPOSITIONS:
+                if facts[11] is None:  # a guess at a spelling: the weakest evidence, no bonus
+                    weight, bonus = SMALL_PLACE_WEIGHT, False
+                else:
+                    weight, bonus = base_weights[chosen], p[0] != "demonym"
+            if bonus:
+                if i and folded[i - 1] in _PREPOSITIONS:
                     weight += PLACE_PREPOSITION_BONUS
-                if i < DATELINE_TOKENS or (
-                    i < DATELINE_CAPITALS_TOKENS and folded[i].upper() in text
+                # (an acronym such as "US" is always written in capitals: no dateline)
+                if (
+                    i < DATELINE_CAPITALS_TOKENS
+                    and len(folded[i]) > 3
+                    and folded[i].upper() in text
                 ):
                     weight += DATELINE_BONUS
                 if unit is not None:
                     weight += UNIT_WORD_BONUS
-            weight *= share
+            if share != 1.0:  # (times 1.0 changes nothing)
+                weight *= share
             code = p[1]
             scores[code] = scores.get(code, 0.0) + weight  # dicts keep first-seen order
             if unit == "admin2" and not p[3] and p[0] in ("city", "capital"):
                 # "Khunti district": named after its headquarters town
-                mentions.append((weight, p, p[4]))
+                mentions.append((weight, p, p[4], facts, loose))
             else:
-                mentions.append((weight, p, p[3]))
+                mentions.append((weight, p, p[3], facts, loose))
         return self._summarise(mentions, scores)
 
     @staticmethod
@@ -765,52 +859,60 @@ class Gazetteer:
     ) -> PlaceTag:
         """The main country (most weight in ``scores``, first named on ties), then its state and
         district with the most weight, and the most specific place named inside them."""
-        best = max(scores, key=scores.__getitem__)
-        inside = mentions if len(scores) == 1 else [m for m in mentions if m[1][1] == best]
+        if len(scores) == 1:
+            best = next(iter(scores))
+            inside = mentions
+            countries = self.display.get(best, best)
+        else:
+            # (a stable sort: the first named of equals first, as max would pick it)
+            ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+            best = ranked[0]
+            inside = [m for m in mentions if m[1][1] == best]
+            countries = LABEL_SEPARATOR.join(map(self.display.get, ranked, ranked))
         states: dict[str, float] = {}
-        for weight, p, _ in inside:
+        for weight, p, _, _, _ in inside:
             state = p[2]
             if state:
                 states[state] = states.get(state, 0.0) + weight
+        if len(states) > 1:
+            inside, states = _without_strays(inside, states)
         admin1 = max(states, key=states.__getitem__) if states else ""  # first of equals
         if len(states) > 1:
             inside = [m for m in inside if m[1][2] in ("", admin1)]
         districts: dict[str, float] = {}
-        for weight, _, district in inside:
+        for weight, _, district, _, _ in inside:
             if district:
                 districts[district] = districts.get(district, 0.0) + weight
         admin2 = max(districts, key=districts.__getitem__) if districts else ""
         if len(districts) > 1:
             inside = [m for m in inside if m[2] in ("", admin2)]
         place = None
-        top = None
-        for weight, p, _ in inside:
-            if p[0] == "demonym":
-                continue
-            key = (SPECIFICITY[p[0]], weight)
-            if top is None or key > top:  # the first named wins ties
-                top, place = key, p
+        top_rank = top_weight = 0  # demonyms (rank 0) are never the place
+        for weight, p, _, _, _ in inside:
+            rank = SPECIFICITY[p[0]]
+            # the most specific, then the heaviest; the first named wins ties
+            if rank > top_rank or (rank == top_rank and weight > top_weight and place):
+                place, top_rank, top_weight = p, rank, weight
         display = self.display
-        if len(scores) == 1:
-            countries = display.get(best, best)
-        else:
-            ranked = sorted(scores, key=scores.__getitem__, reverse=True)  # stable
-            countries = LABEL_SEPARATOR.join(display.get(c, c) for c in ranked)
         if place is None:
             name, latitude, longitude = "", None, None
         else:
             name = display.get(best, place[4]) if place[0] == "country" else place[4]
             latitude, longitude = place[5], place[6]
-        return PlaceTag(
-            display.get(best, best),
-            best,
-            self.regions.get(best, ""),
-            countries,
-            admin1,
-            admin2,
-            name,
-            latitude,
-            longitude,
+        # (tuple.__new__ directly: the NamedTuple's own __new__ is a Python-level call)
+        return _new_tuple(
+            PlaceTag,
+            (
+                display.get(best, best),
+                best,
+                self.regions.get(best, ""),
+                countries,
+                admin1,
+                admin2,
+                name,
+                latitude,
+                longitude,
+            ),
         )
 
     def tag_many(self, texts: Sequence[str]) -> list[PlaceTag]:
@@ -922,6 +1024,41 @@ def _store_cached(data: bytes, trie: dict, places: list[Place]) -> None:
             partial.write_bytes(marshal.dumps((trie, [tuple(p) for p in places])))
     except OSError:
         pass
+
+
+def _state_support(said: dict[int, tuple]) -> defaultdict[tuple[str, str], float]:
+    """What the distinct names of an article say about states, split over each name's states
+    (see Gazetteer._facts; a state no name backs reads 0)."""
+    support: defaultdict[tuple[str, str], float] = defaultdict(float)
+    for facts in said.values():
+        for state, share in facts[1].items():
+            support[state] += share
+    return support
+
+
+def _without_strays(
+    inside: list[tuple], states: dict[str, float]
+) -> tuple[list[tuple], dict[str, float]]:
+    """The mentions of the main country, a stray's weight cut (a small town whose state no
+    other name backs, while other names back other states: STRAY_PLACE_FACTOR), and the
+    weight per state again; unchanged when there is no stray."""
+    names: dict[str, set[int]] = {}  # state -> the distinct names that put a place there
+    for m in inside:
+        state = m[1][2]
+        if state:
+            names.setdefault(state, set()).add(id(m[3]))
+    if not any(m[4] and m[1][2] and len(names[m[1][2]]) == 1 for m in inside):
+        return inside, states
+    inside = [
+        (m[0] * STRAY_PLACE_FACTOR, *m[1:]) if m[4] and m[1][2] and len(names[m[1][2]]) == 1 else m
+        for m in inside
+    ]
+    states = {}
+    for weight, p, _, _, _ in inside:
+        state = p[2]
+        if state:
+            states[state] = states.get(state, 0.0) + weight
+    return inside, states
 
 
 def tag_places(texts: Sequence[str]) -> list[PlaceTag]:
