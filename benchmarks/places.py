@@ -122,11 +122,17 @@ def corpus_rows(gazetteer: Gazetteer) -> tuple[list[list], str, float]:
     corpus["tag_country"] = [t.country for t in tags]
     corpus["tag_region"] = [t.region for t in tags]
     rows = []
-    for split in ("train", "test"):
-        part = corpus[corpus["split"] == split]
+    # the first 660 long articles (ids pk/in/sa/me/af/ww) are the rows the issue's starter target
+    # was set on; the short voices added since (logs, headlines, ...) often name no place at all
+    first = corpus["id"].str.match(r"(?:pk|in|sa|me|af|ww)-")
+    parts = [(f"starter corpus, {split}", corpus["split"] == split) for split in ("train", "test")]
+    parts.append(("starter corpus, test, first 660 articles", first & (corpus["split"] == "test")))
+    parts.append(("starter corpus, test, short voices", ~first & (corpus["split"] == "test")))
+    for name, keep in parts:
+        part = corpus[keep]
         rows.append(
             [
-                f"starter corpus, {split} (country / region %)",
+                f"{name} (country / region %)",
                 len(part),
                 f"{100 * (part.tag_country == part.country).mean():.1f} / "
                 f"{100 * (part.tag_region == part.region).mean():.1f}",
@@ -188,9 +194,9 @@ def main() -> None:
         "train and dev only, and fixed mechanisms, not rows); the satp_all reference is a "
         "keyword vote. The starter corpus's Hong Kong stories are labelled China, but Hong "
         "Kong is its own ISO 3166 entry, so they count as misses. The starter corpus grew to "
-        "2,060 rows with terser voices (logs, headlines, press notes; issue 13), many naming "
-        "no place or only places GeoNames lacks: its scores are not comparable with those "
-        "measured on its first 660 rows.\n",
+        f"{len(corpus):,} rows with terser voices (logs, headlines, press notes; issue 13), many "
+        "naming no place or only places GeoNames lacks: the issue's starter target (country "
+        ">= 98, region >= 99) was set on the first 660 articles, scored apart above.\n",
     )
 
 
