@@ -48,13 +48,17 @@ import functools
 import re
 from collections.abc import Iterable
 from types import MappingProxyType
+from typing import NamedTuple
 
 from riskclf.casualty_lexicon import (
     _AGGREGATE_NEEDS,
+    _BACKGROUND_NEEDS,
+    _BACKGROUND_TAIL_ENDS,
     _INCLUDING_NEEDS,
     _LAST_BOUNDARY,
     _MONTHS,
     _NOBODY_HURT_NEEDS,
+    _NON_ATTACK_NEEDS,
     _NUMWORD,
     _RECALLED_NEEDS,
     _STEM_KINDS,
@@ -62,7 +66,8 @@ from riskclf.casualty_lexicon import (
     _TRIGGER_STEMS,
     _VAGUE_RE,
     AGGREGATE,
-    BACKGROUND,
+    BACKGROUND_TAIL,
+    BACKGROUND_WORDS,
     BOUNDARY,
     FILLER,
     INCLUDING,
@@ -83,6 +88,7 @@ from riskclf.casualty_lexicon import (
     _alternation,
     _to_int,
 )
+from riskclf.tokens import RUN_RE
 
 
 @functools.lru_cache(maxsize=2048)
@@ -156,26 +162,31 @@ def _blank(text: str, spans: list[tuple[int, int]], *, keep_length: bool, fill: 
     return "".join(parts)
 
 
-def _clean(sent: str, low: str) -> tuple[str, str]:
+@functools.lru_cache(maxsize=4096)
+def _masks_for(present: frozenset[str], digits: bool) -> tuple[re.Pattern, ...]:
+    """The masks to run on a sentence holding the needed words ``present``: those of MASKS
+    (of _WORD_MASKS when it has no digit) that need no word or one of them."""
+    masks = MASKS if digits else _WORD_MASKS
+    return tuple(mask for mask, needs in masks if not needs or not present.isdisjoint(needs))
+
+
+def _clean(sent: str, low: str, gates: _Gates) -> tuple[str, str]:
     """Drop "including ..." asides and mask numbers that are never casualty counts.
 
-    Takes the sentence and its :func:`_fold`; returns both cleaned, still of equal length (the
-    patterns read the folded text, the few case-sensitive checks the text as written).
+    Takes the sentence, its :func:`_fold` and the needed words its article may hold; returns
+    both cleaned, still of equal length (the patterns read the folded text, the few
+    case-sensitive checks the text as written).
     """
     # the substring tests as map/filter over low.__contains__ (no Python-level loop)
     has = low.__contains__
-    if any(map(has, _INCLUDING_NEEDS)) and INCLUDING.search(low):
+    if any(map(has, gates.including)) and INCLUDING.search(low):
         spans = [m.span() for m in INCLUDING.finditer(low)]
         sent, low = (_blank(t, spans, keep_length=False) for t in (sent, low))
         has = low.__contains__
     digits = _DIGIT.search(low) is not None
-    if digits:
-        # the needed words present, tested once: masking only removes words, so a mask run
-        # for a word that an earlier mask blanked finds nothing, as if it had been skipped
-        present = set(filter(has, _MASK_WORDS))
-        masks = [mask for mask, needs in MASKS if not needs or not present.isdisjoint(needs)]
-    else:
-        masks = [mask for mask, needs in _WORD_MASKS if not needs or any(map(has, needs))]
+    # the needed words present, tested once: masking only removes words, so a mask run for a
+    # word that an earlier mask blanked finds nothing, as if it had been skipped
+    masks = _masks_for(frozenset(filter(has, gates.masks)), digits)
     for mask in masks:
         # once the masks have blanked every digit (often a date's), only number words are left
         if not digits and mask not in _WORD_MASK_SET:
@@ -233,9 +244,13 @@ def _count_in(span: str, low: str, direction: str) -> int | None:
 PASSIVE_AUX = re.compile(
     r"\b(?:was|were|are|is|been|being|be|got|get|gets|getting)\s+(?:\w+ly\s+)?$"
 )
+# how a text that PASSIVE_AUX matches ends once its final white space is stripped
+_PASSIVE_ENDS = ("was", "were", "are", "is", "been", "being", "be", "got", "get", "gets")
+_PASSIVE_ENDS += ("getting", "ly")
 # a trigger opening a relative clause about another (usually earlier) event:
 # "the Rani Bodli attack in which 55 Policemen were killed", "the blast that killed 11 ..."
 RELATIVE = re.compile(r"(?<!after )\b(?:in\s+which|during\s+which|where|which|that|whereby)\s*$")
+_RELATIVE_ENDS = ("which", "where", "that", "whereby")  # the same for RELATIVE
 INTRANSITIVE_NEXT = re.compile(
     r"^\s*(?:(?:in|at(?!\s+least)|on|during|near|by|when|while|after|and|or|following|for|from|with|"
     r"as|since|till|until|inside|outside|within|but|later|today|yesterday|instantly|immediately|"
@@ -314,9 +329,10 @@ def _toll_count(after: str) -> int | None:
     return None
 
 
-def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
+def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]], gates: _Gates) -> dict:
     """Casualty counts of one sentence; ``low`` is its :func:`_fold`, ``stems`` the
-    (stem, kind) pairs of the trigger stems that occur in it (the others cannot match)."""
+    (stem, kind) pairs of the trigger stems that occur in it (the others cannot match),
+    ``gates`` the needed words its article may hold."""
     out = {"killed": 0, "injured": 0, "abducted": 0}
     # Cleaning only masks and drops text, so a sentence without a trigger has none after it:
     # find the triggers first and clean only sentences that have one (a quarter have none).
@@ -324,7 +340,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
     trig = _triggers(low, patterns)
     if not trig:
         return out
-    written, folded = _clean(sent, low)
+    written, folded = _clean(sent, low, gates)
     if folded != low:  # the triggers of the cleaned text
         trig = _triggers(folded, patterns)
     trig.sort()
@@ -348,12 +364,20 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         ctx, ctx_l = written[max(0, st - 60) : st], folded[max(0, st - 60) : st]
         trig_txt = folded[st:en]
         # --- skip background / hypothetical / negated mentions --------------------------------
-        if BACKGROUND.search(ctx_l):
+        # (each pattern behind a substring or end test that every match passes)
+        if (any(map(ctx_l.__contains__, gates.background)) and BACKGROUND_WORDS.search(ctx_l)) or (
+            ctx_l.rstrip().endswith(_BACKGROUND_TAIL_ENDS) and BACKGROUND_TAIL.search(ctx_l)
+        ):
             continue
-        if PAST_PERFECT.search(ctx_l[-25:]) and (YEAR_RE.search(sent) or _EARLIER.search(low)):
+        recent = ctx_l[-25:]
+        if (
+            "had" in recent
+            and PAST_PERFECT.search(recent)
+            and (YEAR_RE.search(sent) or _EARLIER.search(low))
+        ):
             continue
         # adjectival use: "the killed Maoists", "the injured were taken to hospital"
-        if _DETERMINER_BEFORE.search(ctx) and trig_txt in _ADJECTIVAL:
+        if trig_txt in _ADJECTIVAL and _DETERMINER_BEFORE.search(ctx):
             continue
         # nominal use "the killing of ...", "the abduction of ..." usually recalls an earlier event
         if (
@@ -368,7 +392,9 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         subj, subj_l = before[cut:], before_l[cut:]
         if (
             OPTS["skip_relative"]
-            and RELATIVE.search(before_l[:cut] if cut else "")
+            and cut
+            and before_l[:cut].rstrip().endswith(_RELATIVE_ENDS)
+            and RELATIVE.search(before_l[:cut])
             and len(subj.split()) <= 8
         ):
             continue
@@ -393,7 +419,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         negated = bool(
             carried
             or NEGATED.search(subj_l[-40:])
-            or (NEGATED.search(after_l[:25]) and kind != "killed")
+            or (kind != "killed" and NEGATED.search(after_l[:25]))
             or _NOBODY_AFTER.match(after_l)  # "set fire to a house, killing no one"
         )
         if negated:
@@ -401,12 +427,12 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         # --- read the count ---------------------------------------------------------------
         nominal = trig_txt.startswith(("bod", "dead bod", "casualt")) or trig_txt.endswith(" of")
         passive = (
-            bool(PASSIVE_AUX.search(before_l))
+            bool(before_l.rstrip().endswith(_PASSIVE_ENDS) and PASSIVE_AUX.search(before_l))
             or (INTRANSITIVE_NEXT.match(after_l) and not nominal)
             or trig_txt.startswith(_INTRANSITIVE)
         )
-        embedded = _OBJECT_INSIDE.fullmatch(trig_txt)
-        toll = _TOLL.search(trig_txt)
+        embedded = trig_txt.startswith("shot") and _OBJECT_INSIDE.fullmatch(trig_txt)
+        toll = "toll" in trig_txt and _TOLL.search(trig_txt)
         if toll:  # "the toll rose to 14": the first number, whatever follows it
             n = _toll_count(after_l)
             if n is None:
@@ -448,12 +474,13 @@ def _says_nobody_hurt(folded: str) -> bool:
     return False
 
 
-def _recalls(low: str) -> bool:
-    """Whether the folded sentence ``low`` recalls an earlier event or tallies many."""
+def _recalls(low: str, gates: _Gates) -> bool:
+    """Whether the folded sentence ``low`` recalls an earlier event or tallies many
+    (``gates``: the needed words its article may hold)."""
     has = low.__contains__
     return bool(
-        (any(map(has, _RECALLED_NEEDS)) and RECALLED.search(low))
-        or (any(map(has, _AGGREGATE_NEEDS)) and AGGREGATE.search(low))
+        (any(map(has, gates.recalled)) and RECALLED.search(low))
+        or (any(map(has, gates.aggregate)) and AGGREGATE.search(low))
     )
 
 
@@ -465,10 +492,94 @@ _NOBODY_HURT_RUNS = frozenset(
 )
 
 
+def _word_part(need: str) -> str | None:
+    """The longest run of word characters of a needed substring (a run with a digit first),
+    or None when it has none. A sentence that holds the need holds this part inside one of its
+    word runs, so an article whose runs do not contain it has no sentence that holds the need.
+    """
+    parts = RUN_RE.findall(need)
+    return max(parts, key=lambda p: (any(c.isdigit() for c in p), len(p)), default=None)
+
+
+class _Gates(NamedTuple):
+    """The needed substrings of each sentence-level pre-check that a sentence of one article
+    may hold (those whose word part is in some word run of the article, and those with none):
+    the others need not be looked for in its sentences."""
+
+    masks: tuple[str, ...]  # _MASK_WORDS: which masks _clean runs
+    including: tuple[str, ...]  # _INCLUDING_NEEDS
+    recalled: tuple[str, ...]  # _RECALLED_NEEDS
+    aggregate: tuple[str, ...]  # _AGGREGATE_NEEDS
+    non_attack: tuple[str, ...]  # _NON_ATTACK_NEEDS
+    background: tuple[str, ...]  # _BACKGROUND_NEEDS
+
+
+_GATED = _Gates(
+    _MASK_WORDS,
+    _INCLUDING_NEEDS,
+    _RECALLED_NEEDS,
+    _AGGREGATE_NEEDS,
+    _NON_ATTACK_NEEDS,
+    _BACKGROUND_NEEDS,
+)
+_CHUNK = 8  # bits of the word-part masks read at once
+
+
+def _gate_layout(first_bit: int) -> tuple[tuple, tuple]:
+    """Where each pre-check's word parts sit in the run masks, and how an article's mask is
+    read back into the needs it keeps.
+
+    Returns (per pre-check, its word parts and the bit of the first), and (per pre-check,
+    its needs that have no word part, and per chunk of _CHUNK part bits, (the chunk's first
+    bit, a table from the chunk's value to the needs its parts keep)). Reading a chunk is one
+    shift, one ``&`` and one index; no article pays a loop over all needs.
+    """
+    parts_at, readers = [], []
+    bit = first_bit
+    for needs in _GATED:
+        parts = tuple(dict.fromkeys(p for n in needs if (p := _word_part(n))))
+        parts_at.append((parts, bit))
+        chunks = []
+        for c in range(0, len(parts), _CHUNK):
+            chunk = parts[c : c + _CHUNK]
+            table = tuple(
+                tuple(
+                    n
+                    for n in needs
+                    if _word_part(n) in {p for k, p in enumerate(chunk) if v >> k & 1}
+                )
+                for v in range(1 << len(chunk))
+            )
+            chunks.append((bit + c, (1 << len(chunk)) - 1, table))
+        readers.append((tuple(n for n in needs if _word_part(n) is None), tuple(chunks)))
+        bit += len(parts)
+    return tuple(parts_at), tuple(readers)
+
+
+_PART_BITS, _GATE_READERS = _gate_layout(1 + len(_STEM_KINDS))
+
+
+def _gates(mask: int | None) -> _Gates:
+    """The _Gates of an article whose runs have the :func:`_runs_mask` ``mask`` (None: all
+    needs may be there)."""
+    if mask is None:
+        return _GATED
+    kept = []
+    for always, chunks in _GATE_READERS:
+        needs = always
+        for shift, full, table in chunks:
+            value = (mask >> shift) & full
+            if value:
+                needs += table[value]
+        kept.append(needs)
+    return _Gates._make(kept)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _run_stems(run: str) -> int:
     """What one word run holds, as a bit mask: bit 0 when the run is one of _NOBODY_HURT_RUNS,
-    bit ``i + 1`` when it contains the stem of ``_STEM_KINDS[i]`` (0 for most runs).
+    bit ``i + 1`` when it contains the stem of ``_STEM_KINDS[i]``, and the bits of the word
+    parts it contains of each pre-check (see _gate_layout; 0 for most runs).
 
     News reuses its words, so after a few articles nearly every run is cached and an article's
     stems cost one look-up per word. ``lru_cache`` is safe under threads (Dask workers score
@@ -479,12 +590,16 @@ def _run_stems(run: str) -> int:
     for i, (stem, _) in enumerate(_STEM_KINDS, 1):
         if stem in run:
             mask |= 1 << i
+    for parts, first in _PART_BITS:
+        for j, part in enumerate(parts, first):
+            if part in run:
+                mask |= 1 << j
     return mask
 
 
 def _runs_mask(runs: list[str]) -> int:
-    """The union of the :func:`_run_stems` masks of a text's word runs (every stem is made of
-    word characters, so it occurs in the text only inside one run).
+    """The union of the :func:`_run_stems` masks of a text's word runs (every stem and word
+    part is made of word characters, so it occurs in the text only inside one run).
 
     The runs are looked up as they come, repeats and all: building a set of them first cost
     more than the look-ups it saved. The masks are mostly 0, so their set is tiny.
@@ -498,7 +613,7 @@ def _runs_mask(runs: list[str]) -> int:
 def _mask_stems(mask: int) -> list[tuple[str, str]]:
     """The (stem, kind) pairs of the stem bits of a :func:`_runs_mask`, in _STEM_KINDS order."""
     pairs = []
-    mask >>= 1
+    mask = (mask >> 1) & ((1 << len(_STEM_KINDS)) - 1)
     while mask:  # the set bits, lowest first
         bit = mask & -mask
         pairs.append(_STEM_KINDS[bit.bit_length() - 1])
@@ -532,27 +647,32 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
     res = _NO_COUNTS.copy()
     if not isinstance(text, str) or not text:
         return res
-    folded = _fold(text)
+    folded = text.lower()
+    # the runs are those of the folded text, unless lower-casing changed its length
+    if len(folded) != len(text):
+        folded, runs = _fold(text), None
     # the (stem, kind) pairs of the article, then of each sentence: no stem, no trigger
     if runs is None:
         res["none_reported"] = int(_says_nobody_hurt(folded))
         stems = [(stem, kind) for stem, kind in _STEM_KINDS if stem in folded]
+        mask = None  # every need may be there
     else:
         mask = _runs_mask(runs)
         res["none_reported"] = int(bool(mask & 1) and _says_nobody_hurt(folded))
         stems = _mask_stems(mask)
     if not stems:
         return res
+    gates = _gates(mask)
     # _fold keeps the length, so a sentence's folded text is a slice of the article's
     for j, (start, end) in enumerate(sentence_spans(text)):
         sent, low = text[start:end], folded[start:end]
         present = [(stem, kind) for stem, kind in stems if stem in low]
         if not present:
             continue
-        counts = _sentence_counts(sent, low, present)
+        counts = _sentence_counts(sent, low, present, gates)
         if not any(counts.values()):  # nothing to record, recalled or not
             continue
-        if _recalls(low):
+        if _recalls(low, gates):
             res["background_killed"] = max(res["background_killed"], counts["killed"])
             continue
         for kind in KINDS:
@@ -561,7 +681,7 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
                 res["lead_" + kind] = counts[kind]
         if counts["killed"]:
             res["n_kill_sents"] += 1
-            if not NON_ATTACK.search(low):
+            if not (any(map(low.__contains__, gates.non_attack)) and NON_ATTACK.search(low)):
                 res["attack_killed"] = max(res["attack_killed"], counts["killed"])
     return res
 
