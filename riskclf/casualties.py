@@ -537,21 +537,23 @@ def _gate_layout(first_bit: int) -> tuple[tuple, tuple]:
     parts_at, readers = [], []
     bit = first_bit
     for needs in _GATED:
-        parts = tuple(dict.fromkeys(p for n in needs if (p := _word_part(n))))
+        by_part: dict[str | None, tuple[str, ...]] = {}
+        for need in needs:
+            part = _word_part(need)
+            by_part[part] = (*by_part.get(part, ()), need)
+        parts = tuple(p for p in by_part if p is not None)
         parts_at.append((parts, bit))
         chunks = []
         for c in range(0, len(parts), _CHUNK):
             chunk = parts[c : c + _CHUNK]
-            table = tuple(
-                tuple(
-                    n
-                    for n in needs
-                    if _word_part(n) in {p for k, p in enumerate(chunk) if v >> k & 1}
-                )
-                for v in range(1 << len(chunk))
-            )
-            chunks.append((bit + c, (1 << len(chunk)) - 1, table))
-        readers.append((tuple(n for n in needs if _word_part(n) is None), tuple(chunks)))
+            table: list[tuple[str, ...]] = [()]
+            for value in range(
+                1, 1 << len(chunk)
+            ):  # a value's needs: its lowest bit's + the rest's
+                low = (value & -value).bit_length() - 1
+                table.append(table[value & (value - 1)] + by_part[chunk[low]])
+            chunks.append((bit + c, (1 << len(chunk)) - 1, tuple(table)))
+        readers.append((by_part.get(None, ()), tuple(chunks)))
         bit += len(parts)
     return tuple(parts_at), tuple(readers)
 
