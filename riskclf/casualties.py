@@ -577,6 +577,28 @@ def _gates(mask: int | None) -> _Gates:
     return _Gates._make(kept)
 
 
+def _by_first_character(stem_kinds: list[tuple[str, str]]) -> tuple[tuple, dict]:
+    """The substrings a word run is tested for (the stems of ``stem_kinds``, then the word
+    parts of _PART_BITS), each with the bits it sets, filed by first character: a run can
+    only contain those that start with one of its characters (an empty one is always tried)."""
+    bits: dict[str, int] = {}
+    for i, (stem, _) in enumerate(stem_kinds, 1):
+        bits[stem] = bits.get(stem, 0) | 1 << i
+    for parts, first in _PART_BITS:
+        for j, part in enumerate(parts, first):
+            bits[part] = bits.get(part, 0) | 1 << j
+    by_first: dict[str, list[tuple[str, int]]] = {}
+    for sub, sets in bits.items():
+        if sub:
+            by_first.setdefault(sub[0], []).append((sub, sets))
+    return tuple((s, b) for s, b in bits.items() if not s), {
+        c: tuple(subs) for c, subs in by_first.items()
+    }
+
+
+_SUBSTRINGS = _by_first_character(_STEM_KINDS)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _run_stems(run: str) -> int:
     """What one word run holds, as a bit mask: bit 0 when the run is one of _NOBODY_HURT_RUNS,
@@ -586,16 +608,17 @@ def _run_stems(run: str) -> int:
     News reuses its words, so after a few articles nearly every run is cached and an article's
     stems cost one look-up per word. ``lru_cache`` is safe under threads (Dask workers score
     partitions in threads), unlike the plain dict this replaced, which one thread could clear
-    while another read it; it holds at most 100,000 runs (about 9 MB).
+    while another read it; it holds at most 100,000 runs (about 9 MB). A run not seen before
+    is tested only for the substrings that start with one of its characters.
     """
     mask = int(run in _NOBODY_HURT_RUNS)
-    for i, (stem, _) in enumerate(_STEM_KINDS, 1):
-        if stem in run:
-            mask |= 1 << i
-    for parts, first in _PART_BITS:
-        for j, part in enumerate(parts, first):
-            if part in run:
-                mask |= 1 << j
+    always, by_first = _SUBSTRINGS
+    for _, bits in always:
+        mask |= bits
+    for c in set(run):
+        for sub, bits in by_first.get(c, ()):
+            if sub in run:
+                mask |= bits
     return mask
 
 

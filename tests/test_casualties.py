@@ -255,6 +255,7 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     # the stems found through the shared word runs are the stems found in the text
     assert _with_runs(texts) == gated
     monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
+    monkeypatch.setattr(cas, "_SUBSTRINGS", cas._by_first_character(cas._STEM_KINDS))
     cas._run_stems.cache_clear()  # its entries were made with the gated stems
     monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
     # every word run "may" hold a NOBODY_HURT word, so every text is searched for one
@@ -373,6 +374,22 @@ def test_the_object_inside_shot_dead_starts_with_shot():
         "^" + cas._OBJECT_INSIDE.pattern + "$",
         lambda text: not cas._OBJECT_INSIDE.fullmatch(text) or text.startswith("shot"),
     )()
+
+
+def test_a_run_is_tested_for_every_stem_and_part_it_contains():
+    # filing the substrings by first character skips only those that cannot be in the run
+    import riskclf.casualties as cas
+
+    subs = [(stem, 1 << i) for i, (stem, _) in enumerate(cas._STEM_KINDS, 1)]
+    for parts, first in cas._PART_BITS:
+        subs += [(part, 1 << j) for j, part in enumerate(parts, first)]
+    words = [s for s, _ in subs] + [s[1:] + s for s, _ in subs] + TRICKY[-1].lower().split()
+    for run in words + ["x", "2015", "ambushed", "unhurt", "killings", "19th", "courtroom"]:
+        naive = int(run in cas._NOBODY_HURT_RUNS)
+        for sub, bit in subs:
+            if sub in run:
+                naive |= bit
+        assert cas._run_stems.__wrapped__(run) == naive, run
 
 
 def test_every_need_of_an_article_gate_has_its_word_part_in_a_run():
