@@ -522,43 +522,43 @@ _GATED = _Gates(
     _NON_ATTACK_NEEDS,
     _BACKGROUND_NEEDS,
 )
-_CHUNK = 8  # bits of the word-part masks read at once
 
 
 def _gate_layout(first_bit: int) -> tuple[tuple, tuple]:
     """Where each pre-check's word parts sit in the run masks, and how an article's mask is
     read back into the needs it keeps.
 
+    The parts take whole bytes of the mask from the first byte at or after ``first_bit``.
     Returns (per pre-check, its word parts and the bit of the first), and (per pre-check,
-    its needs that have no word part, and per chunk of _CHUNK part bits, (the chunk's first
-    bit, a table from the chunk's value to the needs its parts keep)). Reading a chunk is one
-    shift, one ``&`` and one index; no article pays a loop over all needs.
+    its needs that have no word part, and per byte of its parts, (the byte's index, a table
+    from the byte's value to the needs its parts keep)). Reading a byte is one index into
+    ``mask.to_bytes``; no article pays a loop over all needs.
     """
     parts_at, readers = [], []
-    bit = first_bit
+    byte = (first_bit + 7) // 8
     for needs in _GATED:
         by_part: dict[str | None, tuple[str, ...]] = {}
         for need in needs:
             part = _word_part(need)
             by_part[part] = (*by_part.get(part, ()), need)
         parts = tuple(p for p in by_part if p is not None)
-        parts_at.append((parts, bit))
+        parts_at.append((parts, 8 * byte))
         chunks = []
-        for c in range(0, len(parts), _CHUNK):
-            chunk = parts[c : c + _CHUNK]
+        for c in range(0, len(parts), 8):
+            chunk = parts[c : c + 8]
             table: list[tuple[str, ...]] = [()]
-            for value in range(
-                1, 1 << len(chunk)
-            ):  # a value's needs: its lowest bit's + the rest's
+            for value in range(1, 1 << len(chunk)):
+                # a value's needs: those of its lowest bit's part and of the other bits
                 low = (value & -value).bit_length() - 1
                 table.append(table[value & (value - 1)] + by_part[chunk[low]])
-            chunks.append((bit + c, (1 << len(chunk)) - 1, tuple(table)))
+            chunks.append((byte + c // 8, tuple(table)))
         readers.append((by_part.get(None, ()), tuple(chunks)))
-        bit += len(parts)
+        byte += (len(parts) + 7) // 8
     return tuple(parts_at), tuple(readers)
 
 
 _PART_BITS, _GATE_READERS = _gate_layout(1 + len(_STEM_KINDS))
+_MASK_BYTES = _PART_BITS[-1][1] // 8 + (len(_PART_BITS[-1][0]) + 7) // 8
 
 
 def _gates(mask: int | None) -> _Gates:
@@ -566,11 +566,12 @@ def _gates(mask: int | None) -> _Gates:
     needs may be there)."""
     if mask is None:
         return _GATED
+    data = mask.to_bytes(_MASK_BYTES, "little")
     kept = []
     for always, chunks in _GATE_READERS:
         needs = always
-        for shift, full, table in chunks:
-            value = (mask >> shift) & full
+        for at, table in chunks:
+            value = data[at]
             if value:
                 needs += table[value]
         kept.append(needs)
@@ -690,10 +691,11 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
     gates = _gates(mask)
     # _fold keeps the length, so a sentence's folded text is a slice of the article's
     for j, (start, end) in enumerate(sentence_spans(text)):
-        sent, low = text[start:end], folded[start:end]
+        low = folded[start:end]
         present = [(stem, kind) for stem, kind in stems if stem in low]
         if not present:
             continue
+        sent = text[start:end]
         counts = _sentence_counts(sent, low, present, gates)
         if not any(counts.values()):  # nothing to record, recalled or not
             continue
