@@ -30,9 +30,15 @@ re.IGNORECASE against a lower-cased copy of the same length (several times faste
 substring tests skip what cannot match: an article or sentence without a trigger's stem, an
 article whose word runs lack every word a "nobody was hurt" needs, the trigger branches whose
 stems a sentence lacks, a sentence without triggers (it is not cleaned),
-a mask without the words it needs, a digit mask once every digit is masked. The few checks
-that are case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens
-every gate and compares.
+a mask without the words it needs, a digit mask once every digit is masked, NON_ATTACK and
+BACKGROUND's keyword branch without one of their words, and the end-anchored context patterns
+(BACKGROUND's clause ends, PASSIVE_AUX, RELATIVE) unless the context ends in one of their last
+words. The words each sentence-level test needs are first cut down to those the article's word
+runs can hold (one bit per word part in the per-run masks, read back a byte at a time), so a
+sentence is tested for a handful of words instead of dozens. The few checks that are
+case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens every
+gate and compares; `test_every_match_passes_its_pre_check` tries each pre-check on strings its
+pattern matches.
 
 Agreement with the hand-coded casualty counts of the SATP Maoist dataset (rows without a count
 left out of that count's figures; ``python benchmarks/transfer.py --dev --parser-only``), on
