@@ -30,9 +30,15 @@ re.IGNORECASE against a lower-cased copy of the same length (several times faste
 substring tests skip what cannot match: an article or sentence without a trigger's stem, an
 article whose word runs lack every word a "nobody was hurt" needs, the trigger branches whose
 stems a sentence lacks, a sentence without triggers (it is not cleaned),
-a mask without the words it needs, a digit mask once every digit is masked. The few checks
-that are case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens
-every gate and compares.
+a mask without the words it needs, a digit mask once every digit is masked, NON_ATTACK and
+BACKGROUND's keyword branch without one of their words, and the end-anchored context patterns
+(BACKGROUND's clause ends, PASSIVE_AUX, RELATIVE) unless the context ends in one of their last
+words. The words each sentence-level test needs are first cut down to those the article's word
+runs can hold (one bit per word part in the per-run masks, read back a byte at a time), so a
+sentence is tested for a handful of words instead of dozens. The few checks that are
+case-sensitive read the text as written. `test_the_speed_gates_change_no_count` opens every
+gate and compares; `test_every_match_passes_its_pre_check` tries each pre-check on strings its
+pattern matches.
 
 Agreement with the hand-coded casualty counts of the SATP Maoist dataset (rows without a count
 left out of that count's figures; ``python benchmarks/transfer.py --dev --parser-only``), on
@@ -48,13 +54,17 @@ import functools
 import re
 from collections.abc import Iterable
 from types import MappingProxyType
+from typing import NamedTuple
 
 from riskclf.casualty_lexicon import (
     _AGGREGATE_NEEDS,
+    _BACKGROUND_NEEDS,
+    _BACKGROUND_TAIL_ENDS,
     _INCLUDING_NEEDS,
     _LAST_BOUNDARY,
     _MONTHS,
     _NOBODY_HURT_NEEDS,
+    _NON_ATTACK_NEEDS,
     _NUMWORD,
     _RECALLED_NEEDS,
     _STEM_KINDS,
@@ -62,7 +72,8 @@ from riskclf.casualty_lexicon import (
     _TRIGGER_STEMS,
     _VAGUE_RE,
     AGGREGATE,
-    BACKGROUND,
+    BACKGROUND_TAIL,
+    BACKGROUND_WORDS,
     BOUNDARY,
     FILLER,
     INCLUDING,
@@ -83,6 +94,7 @@ from riskclf.casualty_lexicon import (
     _alternation,
     _to_int,
 )
+from riskclf.tokens import RUN_RE
 
 
 @functools.lru_cache(maxsize=2048)
@@ -156,26 +168,31 @@ def _blank(text: str, spans: list[tuple[int, int]], *, keep_length: bool, fill: 
     return "".join(parts)
 
 
-def _clean(sent: str, low: str) -> tuple[str, str]:
+@functools.lru_cache(maxsize=4096)
+def _masks_for(present: frozenset[str], digits: bool) -> tuple[re.Pattern, ...]:
+    """The masks to run on a sentence holding the needed words ``present``: those of MASKS
+    (of _WORD_MASKS when it has no digit) that need no word or one of them."""
+    masks = MASKS if digits else _WORD_MASKS
+    return tuple(mask for mask, needs in masks if not needs or not present.isdisjoint(needs))
+
+
+def _clean(sent: str, low: str, gates: _Gates) -> tuple[str, str]:
     """Drop "including ..." asides and mask numbers that are never casualty counts.
 
-    Takes the sentence and its :func:`_fold`; returns both cleaned, still of equal length (the
-    patterns read the folded text, the few case-sensitive checks the text as written).
+    Takes the sentence, its :func:`_fold` and the needed words its article may hold; returns
+    both cleaned, still of equal length (the patterns read the folded text, the few
+    case-sensitive checks the text as written).
     """
     # the substring tests as map/filter over low.__contains__ (no Python-level loop)
     has = low.__contains__
-    if any(map(has, _INCLUDING_NEEDS)) and INCLUDING.search(low):
+    if any(map(has, gates.including)) and INCLUDING.search(low):
         spans = [m.span() for m in INCLUDING.finditer(low)]
         sent, low = (_blank(t, spans, keep_length=False) for t in (sent, low))
         has = low.__contains__
     digits = _DIGIT.search(low) is not None
-    if digits:
-        # the needed words present, tested once: masking only removes words, so a mask run
-        # for a word that an earlier mask blanked finds nothing, as if it had been skipped
-        present = set(filter(has, _MASK_WORDS))
-        masks = [mask for mask, needs in MASKS if not needs or not present.isdisjoint(needs)]
-    else:
-        masks = [mask for mask, needs in _WORD_MASKS if not needs or any(map(has, needs))]
+    # the needed words present, tested once: masking only removes words, so a mask run for a
+    # word that an earlier mask blanked finds nothing, as if it had been skipped
+    masks = _masks_for(frozenset(filter(has, gates.masks)), digits)
     for mask in masks:
         # once the masks have blanked every digit (often a date's), only number words are left
         if not digits and mask not in _WORD_MASK_SET:
@@ -233,9 +250,13 @@ def _count_in(span: str, low: str, direction: str) -> int | None:
 PASSIVE_AUX = re.compile(
     r"\b(?:was|were|are|is|been|being|be|got|get|gets|getting)\s+(?:\w+ly\s+)?$"
 )
+# how a text that PASSIVE_AUX matches ends once its final white space is stripped
+_PASSIVE_ENDS = ("was", "were", "are", "is", "been", "being", "be", "got", "get", "gets")
+_PASSIVE_ENDS += ("getting", "ly")
 # a trigger opening a relative clause about another (usually earlier) event:
 # "the Rani Bodli attack in which 55 Policemen were killed", "the blast that killed 11 ..."
 RELATIVE = re.compile(r"(?<!after )\b(?:in\s+which|during\s+which|where|which|that|whereby)\s*$")
+_RELATIVE_ENDS = ("which", "where", "that", "whereby")  # the same for RELATIVE
 INTRANSITIVE_NEXT = re.compile(
     r"^\s*(?:(?:in|at(?!\s+least)|on|during|near|by|when|while|after|and|or|following|for|from|with|"
     r"as|since|till|until|inside|outside|within|but|later|today|yesterday|instantly|immediately|"
@@ -314,9 +335,10 @@ def _toll_count(after: str) -> int | None:
     return None
 
 
-def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
+def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]], gates: _Gates) -> dict:
     """Casualty counts of one sentence; ``low`` is its :func:`_fold`, ``stems`` the
-    (stem, kind) pairs of the trigger stems that occur in it (the others cannot match)."""
+    (stem, kind) pairs of the trigger stems that occur in it (the others cannot match),
+    ``gates`` the needed words its article may hold."""
     out = {"killed": 0, "injured": 0, "abducted": 0}
     # Cleaning only masks and drops text, so a sentence without a trigger has none after it:
     # find the triggers first and clean only sentences that have one (a quarter have none).
@@ -324,7 +346,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
     trig = _triggers(low, patterns)
     if not trig:
         return out
-    written, folded = _clean(sent, low)
+    written, folded = _clean(sent, low, gates)
     if folded != low:  # the triggers of the cleaned text
         trig = _triggers(folded, patterns)
     trig.sort()
@@ -348,12 +370,20 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         ctx, ctx_l = written[max(0, st - 60) : st], folded[max(0, st - 60) : st]
         trig_txt = folded[st:en]
         # --- skip background / hypothetical / negated mentions --------------------------------
-        if BACKGROUND.search(ctx_l):
+        # (each pattern behind a substring or end test that every match passes)
+        if (any(map(ctx_l.__contains__, gates.background)) and BACKGROUND_WORDS.search(ctx_l)) or (
+            ctx_l.rstrip().endswith(_BACKGROUND_TAIL_ENDS) and BACKGROUND_TAIL.search(ctx_l)
+        ):
             continue
-        if PAST_PERFECT.search(ctx_l[-25:]) and (YEAR_RE.search(sent) or _EARLIER.search(low)):
+        recent = ctx_l[-25:]
+        if (
+            "had" in recent
+            and PAST_PERFECT.search(recent)
+            and (YEAR_RE.search(sent) or _EARLIER.search(low))
+        ):
             continue
         # adjectival use: "the killed Maoists", "the injured were taken to hospital"
-        if _DETERMINER_BEFORE.search(ctx) and trig_txt in _ADJECTIVAL:
+        if trig_txt in _ADJECTIVAL and _DETERMINER_BEFORE.search(ctx):
             continue
         # nominal use "the killing of ...", "the abduction of ..." usually recalls an earlier event
         if (
@@ -368,7 +398,9 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         subj, subj_l = before[cut:], before_l[cut:]
         if (
             OPTS["skip_relative"]
-            and RELATIVE.search(before_l[:cut] if cut else "")
+            and cut
+            and before_l[:cut].rstrip().endswith(_RELATIVE_ENDS)
+            and RELATIVE.search(before_l[:cut])
             and len(subj.split()) <= 8
         ):
             continue
@@ -393,7 +425,7 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         negated = bool(
             carried
             or NEGATED.search(subj_l[-40:])
-            or (NEGATED.search(after_l[:25]) and kind != "killed")
+            or (kind != "killed" and NEGATED.search(after_l[:25]))
             or _NOBODY_AFTER.match(after_l)  # "set fire to a house, killing no one"
         )
         if negated:
@@ -401,12 +433,12 @@ def _sentence_counts(sent: str, low: str, stems: list[tuple[str, str]]) -> dict:
         # --- read the count ---------------------------------------------------------------
         nominal = trig_txt.startswith(("bod", "dead bod", "casualt")) or trig_txt.endswith(" of")
         passive = (
-            bool(PASSIVE_AUX.search(before_l))
+            bool(before_l.rstrip().endswith(_PASSIVE_ENDS) and PASSIVE_AUX.search(before_l))
             or (INTRANSITIVE_NEXT.match(after_l) and not nominal)
             or trig_txt.startswith(_INTRANSITIVE)
         )
-        embedded = _OBJECT_INSIDE.fullmatch(trig_txt)
-        toll = _TOLL.search(trig_txt)
+        embedded = trig_txt.startswith("shot") and _OBJECT_INSIDE.fullmatch(trig_txt)
+        toll = "toll" in trig_txt and _TOLL.search(trig_txt)
         if toll:  # "the toll rose to 14": the first number, whatever follows it
             n = _toll_count(after_l)
             if n is None:
@@ -448,12 +480,13 @@ def _says_nobody_hurt(folded: str) -> bool:
     return False
 
 
-def _recalls(low: str) -> bool:
-    """Whether the folded sentence ``low`` recalls an earlier event or tallies many."""
+def _recalls(low: str, gates: _Gates) -> bool:
+    """Whether the folded sentence ``low`` recalls an earlier event or tallies many
+    (``gates``: the needed words its article may hold)."""
     has = low.__contains__
     return bool(
-        (any(map(has, _RECALLED_NEEDS)) and RECALLED.search(low))
-        or (any(map(has, _AGGREGATE_NEEDS)) and AGGREGATE.search(low))
+        (any(map(has, gates.recalled)) and RECALLED.search(low))
+        or (any(map(has, gates.aggregate)) and AGGREGATE.search(low))
     )
 
 
@@ -465,26 +498,140 @@ _NOBODY_HURT_RUNS = frozenset(
 )
 
 
+def _word_part(need: str) -> str | None:
+    """The longest run of word characters of a needed substring (a run with a digit first),
+    or None when it has none. A sentence that holds the need holds this part inside one of its
+    word runs, so an article whose runs do not contain it has no sentence that holds the need.
+    """
+    parts = RUN_RE.findall(need)
+    return max(parts, key=lambda p: (any(c.isdigit() for c in p), len(p)), default=None)
+
+
+class _Gates(NamedTuple):
+    """The needed substrings of each sentence-level pre-check that a sentence of one article
+    may hold (those whose word part is in some word run of the article, and those with none):
+    the others need not be looked for in its sentences."""
+
+    masks: tuple[str, ...]  # _MASK_WORDS: which masks _clean runs
+    including: tuple[str, ...]  # _INCLUDING_NEEDS
+    recalled: tuple[str, ...]  # _RECALLED_NEEDS
+    aggregate: tuple[str, ...]  # _AGGREGATE_NEEDS
+    non_attack: tuple[str, ...]  # _NON_ATTACK_NEEDS
+    background: tuple[str, ...]  # _BACKGROUND_NEEDS
+
+
+_GATED = _Gates(
+    _MASK_WORDS,
+    _INCLUDING_NEEDS,
+    _RECALLED_NEEDS,
+    _AGGREGATE_NEEDS,
+    _NON_ATTACK_NEEDS,
+    _BACKGROUND_NEEDS,
+)
+
+
+def _gate_layout(first_bit: int) -> tuple[tuple, tuple]:
+    """Where each pre-check's word parts sit in the run masks, and how an article's mask is
+    read back into the needs it keeps.
+
+    The parts take whole bytes of the mask from the first byte at or after ``first_bit``.
+    Returns (per pre-check, its word parts and the bit of the first), and (per pre-check,
+    its needs that have no word part, and per byte of its parts, (the byte's index, a table
+    from the byte's value to the needs its parts keep)). Reading a byte is one index into
+    ``mask.to_bytes``; no article pays a loop over all needs.
+    """
+    parts_at, readers = [], []
+    byte = (first_bit + 7) // 8
+    for needs in _GATED:
+        by_part: dict[str | None, tuple[str, ...]] = {}
+        for need in needs:
+            part = _word_part(need)
+            by_part[part] = (*by_part.get(part, ()), need)
+        parts = tuple(p for p in by_part if p is not None)
+        parts_at.append((parts, 8 * byte))
+        chunks = []
+        for c in range(0, len(parts), 8):
+            chunk = parts[c : c + 8]
+            table: list[tuple[str, ...]] = [()]
+            for value in range(1, 1 << len(chunk)):
+                # a value's needs: those of its lowest bit's part and of the other bits
+                low = (value & -value).bit_length() - 1
+                table.append(table[value & (value - 1)] + by_part[chunk[low]])
+            chunks.append((byte + c // 8, tuple(table)))
+        readers.append((by_part.get(None, ()), tuple(chunks)))
+        byte += (len(parts) + 7) // 8
+    return tuple(parts_at), tuple(readers)
+
+
+_PART_BITS, _GATE_READERS = _gate_layout(1 + len(_STEM_KINDS))
+_MASK_BYTES = _PART_BITS[-1][1] // 8 + (len(_PART_BITS[-1][0]) + 7) // 8
+
+
+def _gates(mask: int | None) -> _Gates:
+    """The _Gates of an article whose runs have the :func:`_runs_mask` ``mask`` (None: all
+    needs may be there)."""
+    if mask is None:
+        return _GATED
+    data = mask.to_bytes(_MASK_BYTES, "little")
+    kept = []
+    for always, chunks in _GATE_READERS:
+        needs = always
+        for at, table in chunks:
+            value = data[at]
+            if value:
+                needs += table[value]
+        kept.append(needs)
+    return _Gates._make(kept)
+
+
+def _by_first_character(stem_kinds: list[tuple[str, str]]) -> tuple[tuple, dict]:
+    """The substrings a word run is tested for (the stems of ``stem_kinds``, then the word
+    parts of _PART_BITS), each with the bits it sets, filed by first character: a run can
+    only contain those that start with one of its characters (an empty one is always tried)."""
+    bits: dict[str, int] = {}
+    for i, (stem, _) in enumerate(stem_kinds, 1):
+        bits[stem] = bits.get(stem, 0) | 1 << i
+    for parts, first in _PART_BITS:
+        for j, part in enumerate(parts, first):
+            bits[part] = bits.get(part, 0) | 1 << j
+    by_first: dict[str, list[tuple[str, int]]] = {}
+    for sub, sets in bits.items():
+        if sub:
+            by_first.setdefault(sub[0], []).append((sub, sets))
+    return tuple((s, b) for s, b in bits.items() if not s), {
+        c: tuple(subs) for c, subs in by_first.items()
+    }
+
+
+_SUBSTRINGS = _by_first_character(_STEM_KINDS)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _run_stems(run: str) -> int:
     """What one word run holds, as a bit mask: bit 0 when the run is one of _NOBODY_HURT_RUNS,
-    bit ``i + 1`` when it contains the stem of ``_STEM_KINDS[i]`` (0 for most runs).
+    bit ``i + 1`` when it contains the stem of ``_STEM_KINDS[i]``, and the bits of the word
+    parts it contains of each pre-check (see _gate_layout; 0 for most runs).
 
     News reuses its words, so after a few articles nearly every run is cached and an article's
     stems cost one look-up per word. ``lru_cache`` is safe under threads (Dask workers score
     partitions in threads), unlike the plain dict this replaced, which one thread could clear
-    while another read it; it holds at most 100,000 runs (about 9 MB).
+    while another read it; it holds at most 100,000 runs (about 9 MB). A run not seen before
+    is tested only for the substrings that start with one of its characters.
     """
     mask = int(run in _NOBODY_HURT_RUNS)
-    for i, (stem, _) in enumerate(_STEM_KINDS, 1):
-        if stem in run:
-            mask |= 1 << i
+    always, by_first = _SUBSTRINGS
+    for _, bits in always:
+        mask |= bits
+    for c in set(run):
+        for sub, bits in by_first.get(c, ()):
+            if sub in run:
+                mask |= bits
     return mask
 
 
 def _runs_mask(runs: list[str]) -> int:
-    """The union of the :func:`_run_stems` masks of a text's word runs (every stem is made of
-    word characters, so it occurs in the text only inside one run).
+    """The union of the :func:`_run_stems` masks of a text's word runs (every stem and word
+    part is made of word characters, so it occurs in the text only inside one run).
 
     The runs are looked up as they come, repeats and all: building a set of them first cost
     more than the look-ups it saved. The masks are mostly 0, so their set is tiny.
@@ -498,7 +645,7 @@ def _runs_mask(runs: list[str]) -> int:
 def _mask_stems(mask: int) -> list[tuple[str, str]]:
     """The (stem, kind) pairs of the stem bits of a :func:`_runs_mask`, in _STEM_KINDS order."""
     pairs = []
-    mask >>= 1
+    mask = (mask >> 1) & ((1 << len(_STEM_KINDS)) - 1)
     while mask:  # the set bits, lowest first
         bit = mask & -mask
         pairs.append(_STEM_KINDS[bit.bit_length() - 1])
@@ -532,27 +679,33 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
     res = _NO_COUNTS.copy()
     if not isinstance(text, str) or not text:
         return res
-    folded = _fold(text)
+    folded = text.lower()
+    # the runs are those of the folded text, unless lower-casing changed its length
+    if len(folded) != len(text):
+        folded, runs = _fold(text), None
     # the (stem, kind) pairs of the article, then of each sentence: no stem, no trigger
     if runs is None:
         res["none_reported"] = int(_says_nobody_hurt(folded))
         stems = [(stem, kind) for stem, kind in _STEM_KINDS if stem in folded]
+        mask = None  # every need may be there
     else:
         mask = _runs_mask(runs)
         res["none_reported"] = int(bool(mask & 1) and _says_nobody_hurt(folded))
         stems = _mask_stems(mask)
     if not stems:
         return res
+    gates = _gates(mask)
     # _fold keeps the length, so a sentence's folded text is a slice of the article's
     for j, (start, end) in enumerate(sentence_spans(text)):
-        sent, low = text[start:end], folded[start:end]
+        low = folded[start:end]
         present = [(stem, kind) for stem, kind in stems if stem in low]
         if not present:
             continue
-        counts = _sentence_counts(sent, low, present)
+        sent = text[start:end]
+        counts = _sentence_counts(sent, low, present, gates)
         if not any(counts.values()):  # nothing to record, recalled or not
             continue
-        if _recalls(low):
+        if _recalls(low, gates):
             res["background_killed"] = max(res["background_killed"], counts["killed"])
             continue
         for kind in KINDS:
@@ -561,7 +714,7 @@ def parse_casualties(text: str, runs: list[str] | None = None) -> dict[str, int]
                 res["lead_" + kind] = counts[kind]
         if counts["killed"]:
             res["n_kill_sents"] += 1
-            if not NON_ATTACK.search(low):
+            if not (any(map(low.__contains__, gates.non_attack)) and NON_ATTACK.search(low)):
                 res["attack_killed"] = max(res["attack_killed"], counts["killed"])
     return res
 

@@ -268,8 +268,9 @@ BOUNDARY = re.compile(
 # single characters, never overlapping, so the last match starts last)
 _LAST_BOUNDARY = re.compile(r"(?s:.*)(?:" + BOUNDARY.pattern + ")")
 
-# context just before a trigger that marks it as background / not this event
-BACKGROUND = re.compile(
+# context just before a trigger that marks it as background / not this event: a word of
+# _BACKGROUND_WORDS among the last four words, or one of the clause ends of _BACKGROUND_TAIL
+_BACKGROUND_WORDS = (
     r"\b(?:involved|accused|wanted|responsible|charged|cases?|connection|behind|plott?ed|revenge|"
     r"retaliation|avenge|protest(?:ing)?|condemn(?:ing|ed)?|mastermind(?:ed)?|role|chargesheet(?:ed)?|"
     r"convicted|sentenced|trial|probe|investigat\w*|allegedly\s+involved|threat(?:ened|s)?|"
@@ -277,11 +278,26 @@ BACKGROUND = re.compile(
     r"last\s+year|in\s+the\s+past|history|vowed|warned|planned|planning|conspiracy|"
     r"tried|attempt(?:ed)?|would|could|may|might|threatening|fear(?:ing)?|bid|"
     r"charges?|incidents?|crimes?|offen[cs]es?)\W+(?:\w+\W+){0,3}$"
-    # "the team that killed ...", "the blast which killed ...", "who had killed ..."
-    r"|\b(?:team|group|squad|dalam|attack|blast|ambush|landmine|explosion|incident|encounter|massacre|"
-    r"derailment|operation|mine|ied|raid|strike|violence|those|men)\s+(?:that|which|who)\s+(?:had\s+)?$"
-    r"|\bwho\s+had\s+(?:been\s+)?$|\bfor\s+(?:allegedly\s+)?$|\bto\s+$",
 )
+_BACKGROUND_TAIL = (
+    # "the team that killed ...", "the blast which killed ...", "who had killed ..."
+    r"\b(?:team|group|squad|dalam|attack|blast|ambush|landmine|explosion|incident|encounter|massacre|"
+    r"derailment|operation|mine|ied|raid|strike|violence|those|men)\s+(?:that|which|who)\s+(?:had\s+)?$"
+    r"|\bwho\s+had\s+(?:been\s+)?$|\bfor\s+(?:allegedly\s+)?$|\bto\s+$"
+)
+BACKGROUND = re.compile(_BACKGROUND_WORDS + "|" + _BACKGROUND_TAIL)
+BACKGROUND_WORDS, BACKGROUND_TAIL = re.compile(_BACKGROUND_WORDS), re.compile(_BACKGROUND_TAIL)
+# every match of BACKGROUND_WORDS contains one of these
+_BACKGROUND_NEEDS = ("involved", "accused", "wanted", "responsible", "charge", "case")
+_BACKGROUND_NEEDS += ("connection", "behind", "plot", "revenge", "retaliation", "avenge")
+_BACKGROUND_NEEDS += ("protest", "condemn", "mastermind", "role", "convicted", "sentenced")
+_BACKGROUND_NEEDS += ("trial", "probe", "investigat", "threat", "demand", "compensation")
+_BACKGROUND_NEEDS += ("gratia", "memory", "anniversary", "martyr", "earlier", "previous")
+_BACKGROUND_NEEDS += ("last", "past", "history", "vowed", "warned", "planned", "planning")
+_BACKGROUND_NEEDS += ("conspiracy", "tried", "attempt", "would", "could", "may", "might")
+_BACKGROUND_NEEDS += ("fear", "bid", "incident", "crime", "offen")
+# the word that ends every match of BACKGROUND_TAIL once its final white space is stripped
+_BACKGROUND_TAIL_ENDS = ("that", "which", "who", "had", "been", "for", "allegedly", "to")
 NEGATED = re.compile(
     r"\b(?:no|no\s+one|nobody|none|no\s+(?:casualt\w+|injur\w+|loss|one\s+was)|"
     r"not|without|escaped|narrowly|unhurt|averted)\b",
@@ -447,6 +463,10 @@ NON_ATTACK = re.compile(
     r"\b(?:arrest\w*|surrender\w*|apprehended|nabbed|held|recovered|seized|accused|wanted|"
     r"involved|interrogat\w*|chargesheet\w*|convicted|bail|court)\b",
 )
+# every match of NON_ATTACK contains one of these
+_NON_ATTACK_NEEDS = ("arrest", "surrender", "apprehended", "nabbed", "held", "recovered")
+_NON_ATTACK_NEEDS += ("seized", "accused", "wanted", "involved", "interrogat", "chargesheet")
+_NON_ATTACK_NEEDS += ("convicted", "bail", "court")
 KINDS = ("killed", "injured", "abducted")
 
 

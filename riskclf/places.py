@@ -48,7 +48,7 @@ from typing import NamedTuple
 
 from riskclf.atomic import atomic_path
 from riskclf.config import LABEL_SEPARATOR
-from riskclf.tokens import RUN_RE, word_runs
+from riskclf.tokens import RUN_RE, runs_as_written, word_runs
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 COMMON_WORDS_FILE = "common_words.txt.gz"
@@ -192,7 +192,7 @@ def _fold_word(word: str) -> str:
 
 def _tokens(text: str) -> list[str]:
     """Word tokens of ``text`` as written."""
-    return RUN_RE.findall(text)
+    return runs_as_written(text)
 
 
 # A trie node is [readings, children]; readings is [] (no name ends here) or [plain, led]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 import numpy as np
 import pandas as pd
@@ -202,9 +203,7 @@ def score_frame(
             theme_proba[rows] = model.theme_proba(X)
             chosen = model.theme_head.decide(theme_proba[rows])
             labels = np.array(model.theme_labels, dtype=object)
-            themes[rows] = [
-                _join_themes(labels, chosen[i], theme_proba[r]) for i, r in enumerate(rows)
-            ]
+            themes[rows] = _join_all_themes(labels, chosen, theme_proba[rows])
         out["theme"] = themes
         for j, label in enumerate(model.theme_labels):
             out[f"p_theme_{label}"] = theme_proba[:, j]
@@ -302,8 +301,21 @@ def _theme_terms(model: RiskModel, X, rows: np.ndarray, chosen, n: int) -> np.nd
     return out
 
 
-def _join_themes(labels: np.ndarray, chosen: np.ndarray, proba: np.ndarray) -> str:
-    """Join the chosen themes, most probable first."""
-    picked = np.nonzero(chosen)[0]
-    picked = picked[np.argsort(-proba[picked], kind="stable")]
-    return LABEL_SEPARATOR.join(labels[picked])
+def _join_all_themes(labels: np.ndarray, chosen: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """The chosen themes of each row, most probable first (the first named of equals),
+    ``|``-joined, with array operations: a row with one theme is its label; the themes of a
+    row with several are taken in the order of one stable sort of all the row's
+    probabilities (the same order as sorting only the chosen ones)."""
+    counts = chosen.sum(axis=1)
+    out = np.full(len(chosen), "", dtype=object)
+    one = counts == 1
+    out[one] = labels[chosen[one].argmax(axis=1)]
+    several = np.nonzero(counts > 1)[0]
+    if len(several):
+        order = np.argsort(-proba[several], axis=1, kind="stable")
+        keep = np.take_along_axis(chosen[several], order, axis=1).astype(bool)
+        out[several] = [
+            LABEL_SEPARATOR.join(compress(names, kept))
+            for names, kept in zip(labels[order].tolist(), keep.tolist(), strict=True)
+        ]
+    return out

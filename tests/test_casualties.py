@@ -1,6 +1,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskclf.casualties import parse_casualties, rule_level
 from riskclf.casualty_features import FEATURE_NAMES, CasualtyFeatures
@@ -253,22 +255,28 @@ def test_the_speed_gates_change_no_count(monkeypatch):
     # the stems found through the shared word runs are the stems found in the text
     assert _with_runs(texts) == gated
     monkeypatch.setattr(cas, "_STEM_KINDS", [("", kind) for kind in cas.KINDS])
+    monkeypatch.setattr(cas, "_SUBSTRINGS", cas._by_first_character(cas._STEM_KINDS))
     cas._run_stems.cache_clear()  # its entries were made with the gated stems
     monkeypatch.setattr(cas, "_NOBODY_HURT_NEEDS", ("",))
     # every word run "may" hold a NOBODY_HURT word, so every text is searched for one
     monkeypatch.setattr(
         cas, "_NOBODY_HURT_RUNS", type("All", (), {"__contains__": lambda *_: True})()
     )
-    monkeypatch.setattr(cas, "_RECALLED_NEEDS", ("",))
-    monkeypatch.setattr(cas, "_AGGREGATE_NEEDS", ("",))
-    monkeypatch.setattr(cas, "_INCLUDING_NEEDS", ("",))
+    # every sentence-level pre-check passes, whatever the article's word runs hold
+    opened = cas._Gates._make(("",) for _ in cas._Gates._fields)
+    monkeypatch.setattr(cas, "_GATED", opened)
+    monkeypatch.setattr(cas, "_gates", lambda mask: opened)
+    for ends in ("_BACKGROUND_TAIL_ENDS", "_RELATIVE_ENDS", "_PASSIVE_ENDS"):
+        monkeypatch.setattr(cas, ends, ("",))
     monkeypatch.setattr(cas, "MASKS", [(m, ()) for m, _ in cas.MASKS])
     monkeypatch.setattr(cas, "_WORD_MASKS", [(m, ()) for m, _ in cas._WORD_MASKS])
+    cas._masks_for.cache_clear()  # its entries were made with the gated masks
     # every mask tried even once the digits are all masked
     monkeypatch.setattr(cas, "_WORD_MASK_SET", frozenset(m for m, _ in cas.MASKS))
     assert [parse_casualties(t) for t in texts] == gated
     assert _with_runs(texts) == gated
     cas._run_stems.cache_clear()
+    cas._masks_for.cache_clear()
     assert any(c["killed"] for c in gated) and any(c["none_reported"] for c in gated)
 
 
@@ -305,3 +313,106 @@ def test_the_word_run_cache_is_safe_under_threads():
     clearer.join()
     assert not errors
     assert all(results[k] == expected for k in range(8))
+
+
+def _needs_test(pattern, passes):
+    """Every string that ``pattern`` finds something in passes the pre-check ``passes``."""
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.from_regex(pattern))
+    def check(text):
+        assert passes(text), text
+
+    return check
+
+
+def _contains_one(needs):
+    return lambda text: any(n in text for n in needs)
+
+
+def _ends_with_one(ends):
+    return lambda text: text.rstrip().endswith(ends)
+
+
+@pytest.mark.parametrize(
+    ("name", "passes"),
+    [
+        ("BACKGROUND_WORDS", lambda lex, cas: _contains_one(lex._BACKGROUND_NEEDS)),
+        ("BACKGROUND_TAIL", lambda lex, cas: _ends_with_one(lex._BACKGROUND_TAIL_ENDS)),
+        ("NON_ATTACK", lambda lex, cas: _contains_one(lex._NON_ATTACK_NEEDS)),
+        ("RECALLED", lambda lex, cas: _contains_one(lex._RECALLED_NEEDS)),
+        ("INCLUDING", lambda lex, cas: _contains_one(lex._INCLUDING_NEEDS)),
+        ("PASSIVE_AUX", lambda lex, cas: _ends_with_one(cas._PASSIVE_ENDS)),
+        ("RELATIVE", lambda lex, cas: _ends_with_one(cas._RELATIVE_ENDS)),
+        ("PAST_PERFECT", lambda lex, cas: _contains_one(("had",))),
+        ("_TOLL", lambda lex, cas: _contains_one(("toll",))),
+    ],
+)
+def test_every_match_passes_its_pre_check(name, passes):
+    # the substring and end tests in front of these patterns only skip texts they cannot
+    # match: every text with a match passes its test (the test sees the text up to the
+    # match's end, where the end-anchored patterns end)
+    import re
+
+    import riskclf.casualties as cas
+    import riskclf.casualty_lexicon as lex
+
+    pattern = getattr(cas, name, None) or getattr(lex, name)
+    check = passes(lex, cas)
+
+    def up_to_match(text):
+        match = pattern.search(text)
+        return match is None or check(text[: match.end()])
+
+    _needs_test(re.compile(pattern.pattern), up_to_match)()
+
+
+def test_the_object_inside_shot_dead_starts_with_shot():
+    import riskclf.casualties as cas
+
+    _needs_test(
+        "^" + cas._OBJECT_INSIDE.pattern + "$",
+        lambda text: not cas._OBJECT_INSIDE.fullmatch(text) or text.startswith("shot"),
+    )()
+
+
+def test_a_run_is_tested_for_every_stem_and_part_it_contains():
+    # filing the substrings by first character skips only those that cannot be in the run
+    import riskclf.casualties as cas
+
+    subs = [(stem, 1 << i) for i, (stem, _) in enumerate(cas._STEM_KINDS, 1)]
+    for parts, first in cas._PART_BITS:
+        subs += [(part, 1 << j) for j, part in enumerate(parts, first)]
+    words = [s for s, _ in subs] + [s[1:] + s for s, _ in subs] + TRICKY[-1].lower().split()
+    for run in words + ["x", "2015", "ambushed", "unhurt", "killings", "19th", "courtroom"]:
+        naive = int(run in cas._NOBODY_HURT_RUNS)
+        for sub, bit in subs:
+            if sub in run:
+                naive |= bit
+        assert cas._run_stems.__wrapped__(run) == naive, run
+
+
+def test_every_need_of_an_article_gate_has_its_word_part_in_a_run():
+    # an article's gates keep a need when some word run holds its word part: the part must be
+    # word characters only, and inside the need
+    import riskclf.casualties as cas
+    from riskclf.tokens import RUN_RE
+
+    for needs in cas._GATED:
+        for need in needs:
+            part = cas._word_part(need)
+            if part is None:
+                assert RUN_RE.search(need) is None
+            else:
+                assert part in need and RUN_RE.fullmatch(part)
+    # the tables read back exactly the needs whose parts are present
+    mask = 0
+    for parts, first in cas._PART_BITS:
+        for j, part in enumerate(parts, first):
+            if part in ("last", "arrest", "may"):
+                mask |= 1 << j
+    gates = cas._gates(mask)
+    assert "last " in gates.recalled and "anniversary" not in gates.recalled
+    assert "arrest" in gates.non_attack and "court" not in gates.non_attack
+    assert {"may", "last"} <= set(gates.background) and "would" not in gates.background
+    assert "$" in gates.masks and "may" in gates.masks and "jan" not in gates.masks

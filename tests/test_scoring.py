@@ -70,3 +70,22 @@ def test_chunked_scoring_equals_whole(trained, tiny_frame):
         ]
     )
     pd.testing.assert_frame_equal(whole, parts)
+
+
+def test_themes_are_joined_most_probable_first_with_ties_in_label_order():
+    # the array version against the plain per-row rule, on rows with no, one and several
+    # themes, ties (probabilities on a coarse grid) and every label order
+    from riskclf.scoring import _join_all_themes
+
+    rng = np.random.default_rng(5)
+    labels = np.array(["terrorism", "insurgency", "crime", "unrest", "war"], dtype=object)
+    proba = rng.integers(0, 4, size=(400, 5)) / 4
+    chosen = rng.integers(0, 2, size=(400, 5))
+    chosen[:20] = 0
+    expected = []
+    for row, picked in zip(proba, chosen, strict=True):
+        ids = np.nonzero(picked)[0]
+        ids = ids[np.argsort(-row[ids], kind="stable")]
+        expected.append("|".join(labels[ids]))
+    assert _join_all_themes(labels, chosen, proba).tolist() == expected
+    assert {e.count("|") for e in expected} >= {0, 1, 2} and "" in expected
