@@ -441,17 +441,19 @@ _RECALLED_NEEDS += ("recalled", "remember", "memorial ")
 # satp_all train/dev rows that carry no incident label (most of their ">= 10 killed" readings
 # were such tallies) while keeping the agreement with the SATP Maoist train/dev counts.
 AGGREGATE = re.compile(
-    r"\bsince\s+(?:the\s+(?:start|beginning)\b|(?:early|late|mid)[- ]?|(?:19|20)\d\d\b)"
-    r"|\b(?:so\s+far|till\s+date|to\s+date|this\s+year\s+alone)\b"
-    r"|(?<!\d\s)\bthis\s+year\b"
-    r"|\b(?:in|during|over)\s+(?:the\s+)?(?:last|past|first)\s+(?:\w+\s+)?(?:weeks|months?|years?|decades?)\b"
-    r"|\b(?:in|during)\s+the\s+year\s+(?:19|20)\d\d\b"
-    r"|\bin\s+\d[\d,]*\d\s+(?:[\w-]+\s+){0,3}?(?:attacks|incidents|encounters|operations|clashes|"
+    r"\bsince (?:the (?:start|beginning)\b|(?:early|late|mid)[- ]?|(?:19|20)\d\d\b)"
+    r"|\b(?:so far|till date|to date|this year alone)\b"
+    r"|(?<!\d\s)\bthis year\b"
+    r"|\b(?:in|during|over) (?:the )?(?:last|past|first) (?:\w+ )?"
+    r"(?:weeks|months?|years?|decades?)\b"
+    r"|\b(?:in|during) the year (?:19|20)\d\d\b"
+    r"|\bin \d[\d,]*\d (?:[\w-]+ ){0,3}?(?:attacks|incidents|encounters|operations|clashes|"
     r"violations|strikes|blasts|explosions)\b"
-    r"|\bin\s+(?:various|different|several|multiple)\s+(?:\w+\s+)?(?:parts|places|areas|"
+    r"|\bin (?:various|different|several|multiple) (?:\w+ )?(?:parts|places|areas|"
     r"encounters|operations|districts|sectors|states)\b",
 )
-# every match of AGGREGATE contains one of these
+# every match of AGGREGATE contains one of these (its words are joined by one space, as these
+# needed words are, so a pre-check on them never hides a match)
 _AGGREGATE_NEEDS = ("since ", "so far", " date", "this year", "last ", "past ", "first ")
 _AGGREGATE_NEEDS += ("the year ", "in 1", "in 2", "in 3", "in 4", "in 5", "in 6")
 _AGGREGATE_NEEDS += ("in 7", "in 8", "in 9", "various", "different", "several", "multiple")
