@@ -450,19 +450,28 @@ def build_places(
     country_towns: dict[str, list[_Place]] = defaultdict(list)
     for town in towns:
         country_towns[town.country_code].append(town)
-    country_units: dict[str, _Place] = {}
-    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
-        cc = country.alpha_2
+
+    def country_unit(cc: str, name: str, population: int | None) -> _Place:
+        """A country's entry, at the median of its towns."""
         members = country_towns.get(cc, [])
-        unit = _Place(
+        return _Place(
             "country",
             cc,
             "",
             "",
-            fold(getattr(country, "common_name", None) or country.name),
+            fold(name),
             _median(t.latitude for t in members),
             _median(t.longitude for t in members),
-            int((countries.get(cc) or {}).get("population") or 0),
+            int(population or 0),
+        )
+
+    country_units: dict[str, _Place] = {}
+    for country in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        cc = country.alpha_2
+        unit = country_unit(
+            cc,
+            getattr(country, "common_name", None) or country.name,
+            (countries.get(cc) or {}).get("population"),
         )
         for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
@@ -473,17 +482,7 @@ def build_places(
         country_units[cc] = unit
     for cc, country in sorted(countries.items()):  # GeoNames codes pycountry lacks (Kosovo)
         if cc not in country_units and cc in regions:
-            members = country_towns.get(cc, [])
-            unit = _Place(
-                "country",
-                cc,
-                "",
-                "",
-                fold(country["name"]),
-                _median(t.latitude for t in members),
-                _median(t.longitude for t in members),
-                int(country.get("population") or 0),
-            )
+            unit = country_unit(cc, country["name"], country.get("population"))
             unit.names.add(unit.name)
             country_units[cc] = unit
     places.extend(country_units.values())

@@ -38,7 +38,6 @@ import hashlib
 import io
 import marshal
 import sys
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from importlib import resources
@@ -48,7 +47,7 @@ from typing import NamedTuple
 
 from riskclf.atomic import atomic_path
 from riskclf.config import LABEL_SEPARATOR
-from riskclf.gazetteer import COMMON_WORDS_FILE, gazetteer_data, read_words
+from riskclf.gazetteer import COMMON_WORDS_FILE, fold, gazetteer_data, read_words
 from riskclf.tokens import RUN_RE, runs_as_written, word_runs
 
 CACHE_FORMAT = 12  # bump whenever build_trie or the entry layout changes
@@ -179,8 +178,7 @@ class Place(NamedTuple):
 
 def _fold(text: str) -> str:
     """Lower-case and strip accents so "Bogotá" and "Bogota" meet."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return fold(text).lower()
 
 
 @functools.lru_cache(maxsize=1 << 16)

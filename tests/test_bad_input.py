@@ -167,7 +167,9 @@ def test_output_folder_missing_or_not_writable(trained, tiny_csv, tmp_path, monk
 
 
 def test_interrupt_leaves_no_file_at_the_out_path(trained, tmp_path):
-    rows = 60_000
+    # enough rows that scoring is still going when the signal comes, even on a loaded machine
+    # (60,000 short rows were once all scored before it arrived)
+    rows = 200_000
     path = tmp_path / "many.csv"
     pd.DataFrame(
         {"id": range(rows), "text": ["rebels ambushed a patrol near Zedtown"] * rows}
